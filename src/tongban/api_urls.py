@@ -1,0 +1,15 @@
+"""`/api/v1/`: every app's viewsets on one router."""
+
+from rest_framework.routers import DefaultRouter
+
+from tongban.catalog.api.views import BundleViewSet, ItemViewSet, ServicePointByItemViewSet
+from tongban.directory.api.views import DepartmentViewSet, RegionViewSet
+
+router = DefaultRouter(trailing_slash="/?")
+router.register("regions", RegionViewSet, basename="region")
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("service-points", ServicePointByItemViewSet, basename="service-point")
+router.register("items", ItemViewSet, basename="item")
+router.register("bundles", BundleViewSet, basename="bundle")
+
+urlpatterns = router.urls

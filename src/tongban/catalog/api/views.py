@@ -1,0 +1,94 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+
+from tongban.catalog.api.serializers import BundleSerializer, ItemDetailSerializer, ItemListSerializer
+from tongban.catalog.choices import BundleStatus
+from tongban.catalog.filtersets import ItemFilterSet
+from tongban.catalog.models import Bundle, Item, ItemImplementation
+from tongban.catalog.services import item_in_force, service_points_for_item
+from tongban.core.errors import NotFound
+from tongban.directory.api.views import ServicePointViewSet
+
+
+class ItemViewSet(viewsets.ReadOnlyModelViewSet):
+    """事项（基本目录）：现行有效版本，支持按编码、名称、拼音及拼音首字母检索。"""
+
+    filterset_class = ItemFilterSet
+    lookup_field = "code"
+    lookup_value_regex = "[0-9A-Za-z]{12}"
+
+    def get_queryset(self):
+        return Item.objects.in_force().order_by("code")
+
+    def get_serializer_class(self):
+        return ItemDetailSerializer if self.action == "retrieve" else ItemListSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("version", OpenApiTypes.INT, description=_("指定版本（默认现行版本）"))]
+    )
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    def get_object(self):
+        code = self.kwargs["code"].upper()
+        version = self.request.query_params.get("version")
+        if version:
+            queryset = Item.objects.exclude(status="draft").filter(
+                code=code, version=version if version.isdigit() else -1
+            )
+            item = queryset.first()
+            if item is None:
+                raise NotFound(
+                    _("事项 %(code)s 没有版本 %(v)s。") % {"code": code, "v": version}, code="item_version_not_found"
+                )
+        else:
+            item = item_in_force(code)
+        return (
+            Item.objects.select_related("result_license_type")
+            .prefetch_related(
+                "sub_items__item",
+                "materials__material_type",
+                "materials__sub_item",
+                "materials__replaceable_by",
+                "review_points__sub_item",
+            )
+            .get(pk=item.pk)
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "retrieve":
+            context["implementations"] = ItemImplementation.objects.filter(
+                item_code=self.kwargs["code"].upper(), is_active=True
+            ).select_related("department__region")
+        return context
+
+
+class BundleViewSet(viewsets.ReadOnlyModelViewSet):
+    """一件事。"""
+
+    serializer_class = BundleSerializer
+    lookup_field = "code"
+    queryset = Bundle.objects.filter(status=BundleStatus.PUBLISHED).prefetch_related("members")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["item_names"] = dict(Item.objects.in_force().values_list("code", "name"))
+        return context
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("item", OpenApiTypes.STR, description=_("事项编码：只列出可以办理该事项的网点"))]
+)
+class ServicePointByItemViewSet(ServicePointViewSet):
+    """服务网点：可按区划（含下级）、层级和事项（在哪里能办）筛选。"""
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        item_code = self.request.query_params.get("item")
+        if item_code and self.action == "list":
+            item = item_in_force(item_code.strip().upper())
+            queryset = queryset.filter(pk__in=[point.pk for point in service_points_for_item(item)])
+        return queryset

@@ -1,0 +1,347 @@
+"""Catalog operations: write drafts, publish, version and retire items; where an item can be done.
+
+Admin pages, the Excel import and the demo loader all write items through these functions.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongban.catalog.choices import BundleStatus, ItemStatus, Scope
+from tongban.catalog.models import (
+    Bundle,
+    BundleItem,
+    Item,
+    ItemImplementation,
+    LicenseType,
+    Material,
+    MaterialType,
+    ReviewPoint,
+    SubItem,
+)
+from tongban.catalog.search import build_search_text
+from tongban.core.errors import Conflict, InvalidInput, NotFound
+from tongban.directory.models import ServicePoint
+
+
+@dataclass
+class ItemDraft:
+    """The content of one item version as plain data (from Excel, demo data or a form).
+
+    ``materials`` entries name their sub-item by ``sub_item`` (name or None), their type by
+    ``material_type`` (code) and replacing licences by ``replaceable_by`` (codes);
+    ``review_points`` name their sub-item the same way.
+    """
+
+    fields: dict[str, Any]
+    sub_items: list[dict[str, Any]] = field(default_factory=list)
+    materials: list[dict[str, Any]] = field(default_factory=list)
+    review_points: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.fields["code"]
+
+
+def _refresh_search_text(item: Item) -> None:
+    item.search_text = build_search_text(code=item.code, name=item.name)
+
+
+@transaction.atomic
+def write_item_draft(draft: ItemDraft, *, by=None) -> Item:
+    """Create the draft of ``draft.code`` or replace the content of its existing draft.
+
+    A code with published versions gets a new draft version; published rows are never touched.
+    """
+    code = draft.code
+    item = Item.objects.select_for_update().filter(code=code, status=ItemStatus.DRAFT).first()
+    if item is None:
+        latest = Item.objects.filter(code=code).aggregate(v=Max("version"))["v"] or 0
+        item = Item(code=code, version=latest + 1, status=ItemStatus.DRAFT)
+    for name, value in draft.fields.items():
+        if name not in {"code", "version", "status"}:
+            setattr(item, name, value)
+    _refresh_search_text(item)
+    item.full_clean(exclude=["search_text"])
+    item.save()
+    _replace_children(item, draft)
+    return item
+
+
+def _replace_children(item: Item, draft: ItemDraft) -> None:
+    item.sub_items.all().delete()
+    item.materials.all().delete()
+    item.review_points.all().delete()
+    sub_items = {}
+    for order, data in enumerate(draft.sub_items, start=1):
+        sub = SubItem(item=item, order=data.get("order", order), **{k: v for k, v in data.items() if k != "order"})
+        sub.full_clean(exclude=["item"])
+        sub.save()
+        sub_items[sub.name] = sub
+    types = {t.code: t for t in MaterialType.objects.filter(code__in={m["material_type"] for m in draft.materials})}
+    licenses = {lt.code: lt for lt in LicenseType.objects.all()}
+    for order, data in enumerate(draft.materials, start=1):
+        data = dict(data)
+        sub_name, type_code = data.pop("sub_item", None), data.pop("material_type")
+        replaceable = data.pop("replaceable_by", [])
+        if type_code not in types:
+            raise ValidationError({"material_type": _("材料类型“%s”不存在。") % type_code})
+        if sub_name and sub_name not in sub_items:
+            raise ValidationError({"sub_item": _("办理项“%s”不存在。") % sub_name})
+        missing = [c for c in replaceable if c not in licenses]
+        if missing:
+            raise ValidationError({"replaceable_by": _("证照类型不存在：%s") % "、".join(missing)})
+        material = Material(
+            item=item,
+            sub_item=sub_items.get(sub_name),
+            material_type=types[type_code],
+            order=data.pop("order", order),
+            **data,
+        )
+        material.full_clean(exclude=["item", "sub_item", "material_type"])
+        material.save()
+        material.replaceable_by.set([licenses[c] for c in replaceable])
+    for order, data in enumerate(draft.review_points, start=1):
+        data = dict(data)
+        sub_name = data.pop("sub_item", None)
+        if sub_name and sub_name not in sub_items:
+            raise ValidationError({"sub_item": _("办理项“%s”不存在。") % sub_name})
+        point = ReviewPoint(item=item, sub_item=sub_items.get(sub_name), order=data.pop("order", order), **data)
+        point.full_clean(exclude=["item", "sub_item"])
+        point.save()
+
+
+def save_item_edit(item: Item) -> Item:
+    """Save an edit made in place (admin form): only drafts may change."""
+    if item.pk:
+        stored_status = Item.objects.filter(pk=item.pk).values_list("status", flat=True).first()
+        if stored_status != ItemStatus.DRAFT:
+            raise Conflict(_("已发布或已废止的事项不能直接修改，请先生成新版本草稿。"), code="item_not_editable")
+    _refresh_search_text(item)
+    item.full_clean(exclude=["search_text"])
+    item.save()
+    return item
+
+
+@transaction.atomic
+def draft_new_version(item: Item, *, by=None) -> Item:
+    """Copy ``item`` (with sub-items, materials, review points) into a new draft version."""
+    if Item.objects.filter(code=item.code, status=ItemStatus.DRAFT).exists():
+        raise Conflict(_("事项 %s 已有草稿版本，请先编辑或发布该草稿。") % item.code, code="draft_exists")
+    source = Item.objects.prefetch_related("sub_items", "materials__replaceable_by", "review_points").get(pk=item.pk)
+    sub_names = {s.pk: s.name for s in source.sub_items.all()}
+    draft = ItemDraft(
+        fields={
+            f.name: getattr(source, f.name)
+            for f in Item._meta.concrete_fields
+            if f.editable and f.name not in {"id", "status", "valid_from", "valid_until"}
+        },
+        sub_items=[
+            {
+                "name": s.name,
+                "kind": s.kind,
+                "order": s.order,
+                "legal_limit": s.legal_limit,
+                "promised_limit": s.promised_limit,
+            }
+            for s in source.sub_items.all()
+        ],
+        materials=[
+            {
+                "sub_item": sub_names.get(m.sub_item_id),
+                "material_type": m.material_type.code if m.material_type_id else None,
+                "replaceable_by": [lt.code for lt in m.replaceable_by.all()],
+                **{
+                    f: getattr(m, f)
+                    for f in (
+                        "name",
+                        "form",
+                        "source",
+                        "necessity",
+                        "copies",
+                        "original_checked",
+                        "blank_form",
+                        "sample",
+                        "acceptance_standard",
+                        "order",
+                    )
+                },
+            }
+            for m in source.materials.select_related("material_type")
+        ],
+        review_points=[
+            {
+                "sub_item": sub_names.get(p.sub_item_id),
+                "order": p.order,
+                "question": p.question,
+                "required": p.required,
+                "guidance": p.guidance,
+            }
+            for p in source.review_points.all()
+        ],
+    )
+    return write_item_draft(draft, by=by)
+
+
+@transaction.atomic
+def publish_item(item: Item, *, by=None, valid_from: datetime.date | None = None) -> Item:
+    """Put a draft in force from ``valid_from`` (today by default); the previous version ends the day before."""
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    if item.status != ItemStatus.DRAFT:
+        raise Conflict(_("只有草稿可以发布。"), code="item_not_draft")
+    today = timezone.localdate()
+    valid_from = valid_from or item.valid_from or today
+    item.valid_from = valid_from
+    item.full_clean(exclude=["search_text"])
+    if item.result_license_type_id is None and item.result_name == "":
+        raise InvalidInput(
+            _("发布前须填写办理结果名称。"), code="item_incomplete", details={"result_name": [_("必填")]}
+        )
+    previous = Item.objects.select_for_update().filter(code=item.code, status=ItemStatus.PUBLISHED)
+    for old in previous:
+        if old.valid_from and old.valid_from >= valid_from:
+            old.status = ItemStatus.RETIRED  # would never come in force: superseded outright
+            old.valid_until = old.valid_from
+        else:
+            old.valid_until = valid_from - datetime.timedelta(days=1)
+            if valid_from <= today:
+                old.status = ItemStatus.RETIRED
+        old.save(update_fields=["status", "valid_until", "updated_at"])
+    item.status = ItemStatus.PUBLISHED
+    item.published_at = timezone.now()
+    item.published_by = by if by is not None and by.is_authenticated else None
+    item.save()
+    return item
+
+
+@transaction.atomic
+def retire_item(item: Item, *, by=None, on: datetime.date | None = None) -> Item:
+    """Withdraw a published item: it is out of force from ``on`` (today by default)."""
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    if item.status != ItemStatus.PUBLISHED:
+        raise Conflict(_("只有已发布的事项可以废止。"), code="item_not_published")
+    on = on or timezone.localdate()
+    item.valid_until = on - datetime.timedelta(days=1)
+    item.status = ItemStatus.RETIRED
+    item.full_clean(exclude=["search_text"])
+    item.save(update_fields=["status", "valid_until", "updated_at"])
+    return item
+
+
+def item_in_force(code: str, on: datetime.date | None = None) -> Item:
+    item = Item.objects.in_force(on).filter(code=code).order_by("-version").first()
+    if item is None:
+        raise NotFound(_("事项 %s 不存在或未生效。") % code, code="item_not_found")
+    return item
+
+
+def search_items(query: str = "", *, on: datetime.date | None = None) -> QuerySet[Item]:
+    from tongban.catalog.search import normalize_query
+
+    items = Item.objects.in_force(on)
+    query = normalize_query(query)
+    if query:
+        items = items.filter(search_text__contains=query)
+    return items
+
+
+def implementing_regions_query(item_code: str, scope: str) -> Q | None:
+    """The part of the city (as a region-code filter) whose service points the item's scope reaches."""
+    implementations = ItemImplementation.objects.filter(item_code=item_code, is_active=True).select_related(
+        "department__region"
+    )
+    prefixes = set()
+    for impl in implementations:
+        region = impl.department.region
+        if scope == Scope.LOCAL:
+            prefixes.add(region.prefix)
+        elif scope == Scope.CITY:
+            prefixes.add(region.city_code)
+        elif scope == Scope.PROVINCE:
+            prefixes.add(region.province_code)
+        else:
+            return Q()
+    if not prefixes:
+        return None
+    query = Q()
+    for prefix in prefixes:
+        query |= Q(region__code__startswith=prefix)
+    return query
+
+
+def service_points_for_item(item: Item) -> list[ServicePoint]:
+    """Open service points within the item's 通办 scope that have a window serving it.
+
+    Grants (授权信任) narrow this further for other jurisdictions once cases exist.
+    """
+    region_filter = implementing_regions_query(item.code, item.scope)
+    if region_filter is None:
+        return []
+    candidates = (
+        ServicePoint.objects.filter(region_filter, is_active=True)
+        .select_related("region")
+        .prefetch_related("windows")
+        .order_by("region__code", "level", "name")
+    )
+    return [
+        point
+        for point in candidates
+        if any(w.serves(item_code=item.code, authority_kind=item.authority_kind) for w in point.windows.all())
+    ]
+
+
+def validate_bundle_members(members: list[dict]) -> None:
+    """``members`` are ``{"item": code, "waits_for": [codes]}``: known items, no repeats, no cycles."""
+    codes = [m["item"] for m in members]
+    if len(set(codes)) != len(codes):
+        raise InvalidInput(_("一件事中的事项不能重复。"), code="bundle_duplicate_item")
+    known = set(Item.objects.filter(code__in=codes).values_list("code", flat=True))
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InvalidInput(_("事项不存在：%s") % "、".join(unknown), code="bundle_unknown_item")
+    for member in members:
+        for dep in member.get("waits_for", []):
+            if dep not in codes:
+                raise InvalidInput(_("前置事项 %s 不在本一件事中。") % dep, code="bundle_unknown_dependency")
+    _check_acyclic({m["item"]: set(m.get("waits_for", [])) for m in members})
+
+
+@transaction.atomic
+def write_bundle(*, code: str, name: str, description: str, members: list[dict], publish: bool = False) -> Bundle:
+    """Create or replace a bundle with its members in order."""
+    validate_bundle_members(members)
+    bundle, _created = Bundle.objects.update_or_create(code=code, defaults={"name": name, "description": description})
+    if publish:
+        bundle.status = BundleStatus.PUBLISHED
+    bundle.search_text = build_search_text(code=bundle.code, name=bundle.name)
+    bundle.save()
+    bundle.members.all().delete()
+    BundleItem.objects.bulk_create(
+        BundleItem(bundle=bundle, item_code=m["item"], order=i, waits_for=list(m.get("waits_for", [])))
+        for i, m in enumerate(members, 1)
+    )
+    return bundle
+
+
+def _check_acyclic(graph: dict[str, set[str]]) -> None:
+    visiting, done = set(), set()
+
+    def visit(node: str) -> None:
+        if node in done:
+            return
+        if node in visiting:
+            raise InvalidInput(_("一件事的前置关系存在循环等待（涉及事项 %s）。") % node, code="bundle_cycle")
+        visiting.add(node)
+        for dep in graph.get(node, ()):
+            visit(dep)
+        visiting.discard(node)
+        done.add(node)
+
+    for node in graph:
+        visit(node)
