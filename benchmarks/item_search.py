@@ -3,8 +3,10 @@
     .venv/bin/python benchmarks/item_search.py [--items 15000] [--requests 2000] [--database-url postgres://…]
 
 Times ``GET /api/v1/items/?q=…`` through the full Django stack (in-process test client: URL
-routing, middleware, DRF, filtering, pagination with its COUNT, JSON) and, as the baseline in the
-same run, the bare SQL the endpoint needs (the COUNT and the page SELECT over the same rows).
+routing, middleware, DRF, search, pagination, JSON) twice: "warm", where repeated queries reuse
+the index's per-revision match cache as portal traffic does, and "cold", with that cache emptied
+before every request so each one scans all 15 000 search texts. The baseline, in the same run, is
+the plain-database way to answer the same request (a LIKE COUNT plus the page SELECT).
 Prints a table, then one JSON line with the figures.
 """
 
@@ -51,7 +53,7 @@ def main() -> None:
     from django.test import Client
 
     from tongban.catalog.models import Item
-    from tongban.catalog.search import normalize_query
+    from tongban.catalog.search import item_index, normalize_query
     from tongban.demo.generator import generate_city
     from tongban.demo.loader import load_demo_city
 
@@ -65,7 +67,7 @@ def main() -> None:
     for query in QUERIES:  # warm-up: caches, connection, first-use imports
         client.get("/api/v1/items/", {"q": query})
 
-    api_ms, sql_ms, hits = [], [], []
+    api_ms, cold_ms, sql_ms, hits = [], [], [], []
     page_sql = str(Item.objects.in_force().filter(search_text__contains="X").order_by("code")[:20].query)
     for query in plan:
         started = time.perf_counter()
@@ -73,6 +75,11 @@ def main() -> None:
         api_ms.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, response.content
         hits.append(response.json()["count"])
+
+        item_index._matches.clear()  # cold: no remembered matches, a full scan of the texts
+        started = time.perf_counter()
+        assert client.get("/api/v1/items/", {"q": query}).json()["count"] == hits[-1]
+        cold_ms.append((time.perf_counter() - started) * 1000)
 
         queryset = Item.objects.in_force().order_by("code")
         if normalize_query(query):
@@ -90,17 +97,23 @@ def main() -> None:
         "api_p50_ms": round(percentile(api_ms, 0.50), 2),
         "api_p95_ms": round(percentile(api_ms, 0.95), 2),
         "api_p99_ms": round(percentile(api_ms, 0.99), 2),
+        "api_cold_p50_ms": round(percentile(cold_ms, 0.50), 2),
+        "api_cold_p95_ms": round(percentile(cold_ms, 0.95), 2),
+        "api_cold_p99_ms": round(percentile(cold_ms, 0.99), 2),
         "sql_p50_ms": round(percentile(sql_ms, 0.50), 2),
         "sql_p95_ms": round(percentile(sql_ms, 0.95), 2),
         "mean_hits": round(sum(hits) / len(hits), 1),
         "target_api_p95_ms": 10,
     }
     figures["api_to_sql_p95_ratio"] = round(figures["api_p95_ms"] / max(figures["sql_p95_ms"], 1e-6), 2)
-    figures["meets_target"] = figures["api_p95_ms"] <= figures["target_api_p95_ms"]
+    figures["cold_to_sql_p95_ratio"] = round(figures["api_cold_p95_ms"] / max(figures["sql_p95_ms"], 1e-6), 2)
+    figures["meets_target"] = max(figures["api_p95_ms"], figures["api_cold_p95_ms"]) <= figures["target_api_p95_ms"]
 
     print(f"item search over {total} items in force on {connection.vendor} ({url.split('@')[-1]})")
     print(f"{'':24}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
-    print(f"{'API (full stack)':24}{figures['api_p50_ms']:>10}{figures['api_p95_ms']:>10}{figures['api_p99_ms']:>10}")
+    print(f"{'API, warm':24}{figures['api_p50_ms']:>10}{figures['api_p95_ms']:>10}{figures['api_p99_ms']:>10}")
+    cold = [figures[f"api_cold_{p}_ms"] for p in ("p50", "p95", "p99")]
+    print(f"{'API, cold (full scan)':24}{cold[0]:>10}{cold[1]:>10}{cold[2]:>10}")
     print(f"{'bare SQL (baseline)':24}{figures['sql_p50_ms']:>10}{figures['sql_p95_ms']:>10}{'':>10}")
     print(f"page SQL: {page_sql[:120]}…")
     print(json.dumps(figures, ensure_ascii=False))

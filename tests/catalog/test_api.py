@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import draft_item, published_item
 from tongban.catalog.choices import NegativeReason, Scope
 from tongban.catalog.models import Item, ItemImplementation
+from tongban.catalog.services import retire_item
 from tongban.directory.models import Department, ServicePoint, Window
 
 pytestmark = pytest.mark.django_db
@@ -39,10 +40,25 @@ def test_drafts_are_not_listed(api):
     assert "不存在" in response.json()["message"]
 
 
-def test_item_list_query_count_is_constant(api):
+def test_item_list_reads_only_the_page(api):
+    api.get("/api/v1/items/")  # builds the in-process index
     with CaptureQueriesContext(connection) as queries:
-        api.get("/api/v1/items/", {"page_size": 50})
-    assert len(queries) <= 3  # count + page (+ session-free auth)
+        api.get("/api/v1/items/", {"page_size": 50, "q": "许可"})
+    assert len(queries) == 1  # the catalog freshness check; rows come from the index
+
+
+def test_index_follows_catalog_changes(api):
+    assert api.get("/api/v1/items/", {"q": "刚刚发布的事项"}).json()["count"] == 0
+    item = published_item(name="刚刚发布的事项")
+    assert [r["code"] for r in api.get("/api/v1/items/", {"q": "刚刚发布"}).json()["results"]] == [item.code]
+    retire_item(item)
+    assert api.get("/api/v1/items/", {"q": "刚刚发布"}).json()["count"] == 0
+
+
+def test_bad_filter_value_is_a_json_error(api):
+    response = api.get("/api/v1/items/", {"scope": "everywhere"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid" and "scope" in response.json()["details"]
 
 
 def test_item_detail_has_materials_review_points_and_implementations(api):

@@ -158,8 +158,12 @@ class TestSearch:
 
     def test_drafts_and_retired_versions_are_not_found(self):
         item = draft_item(name="独一无二的草稿事项")
-        assert not search_items("独一无二").exists()
-        assert item.search_text == build_search_text(code=item.code, name=item.name)
+        assert search_items("独一无二") == []
+        assert item.search_text == build_search_text(code=item.code, name=item.name, also=item.result_name)
+
+    def test_search_by_result_name(self):
+        item = published_item(name="企业设立登记（测试）", result_name="营业执照")
+        assert item in search_items("yyzz") and item in search_items("营业执照")
 
 
 class TestBundles:

@@ -143,7 +143,7 @@ class Item(models.Model):
                 condition=Q(negative_reason__isnull=True) | Q(scope="local"), name="item_negative_is_local"
             ),
         ]
-        indexes = [models.Index(fields=["status", "valid_from"])]
+        indexes = [models.Index(fields=["status", "valid_from"]), models.Index(fields=["updated_at"])]
 
     def __str__(self):
         return f"{self.name}（{self.code} v{self.version}）"

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from tongban.catalog.models import (
     ReviewPoint,
     SubItem,
 )
-from tongban.catalog.search import build_search_text
+from tongban.catalog.search import build_search_text, item_index
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 from tongban.directory.models import ServicePoint
 
@@ -50,7 +50,7 @@ class ItemDraft:
 
 
 def _refresh_search_text(item: Item) -> None:
-    item.search_text = build_search_text(code=item.code, name=item.name)
+    item.search_text = build_search_text(code=item.code, name=item.name, also=item.result_name)
 
 
 @transaction.atomic
@@ -227,7 +227,8 @@ def retire_item(item: Item, *, by=None, on: datetime.date | None = None) -> Item
     if item.status != ItemStatus.PUBLISHED:
         raise Conflict(_("只有已发布的事项可以废止。"), code="item_not_published")
     on = on or timezone.localdate()
-    item.valid_until = on - datetime.timedelta(days=1)
+    # Retired status takes it out of force at once; the range stays well-formed even on its first day.
+    item.valid_until = max(on - datetime.timedelta(days=1), item.valid_from)
     item.status = ItemStatus.RETIRED
     item.full_clean(exclude=["search_text"])
     item.save(update_fields=["status", "valid_until", "updated_at"])
@@ -241,14 +242,11 @@ def item_in_force(code: str, on: datetime.date | None = None) -> Item:
     return item
 
 
-def search_items(query: str = "", *, on: datetime.date | None = None) -> QuerySet[Item]:
-    from tongban.catalog.search import normalize_query
-
-    items = Item.objects.in_force(on)
-    query = normalize_query(query)
-    if query:
-        items = items.filter(search_text__contains=query)
-    return items
+def search_items(query: str = "", *, on: datetime.date | None = None, **filters) -> list[Item]:
+    """In-force items matching ``query`` and the exact-match ``filters`` (see ``search.FILTER_FIELDS``), by code."""
+    pks = [row.pk for row in item_index.search(query, on=on, **filters)]
+    rows = Item.objects.in_bulk(pks)
+    return [rows[pk] for pk in pks]
 
 
 def implementing_regions_query(item_code: str, scope: str) -> Q | None:

@@ -139,7 +139,7 @@ def _generate_items(count: int, rng: random.Random, progress) -> int:
                     negative_note="合成负面清单说明" if negative else "",
                     status=ItemStatus.PUBLISHED,
                     valid_from=today,
-                    search_text=build_search_text(code=code, name=name),
+                    search_text=build_search_text(code=code, name=name, also=f"{name}决定书"),
                 )
             )
         Item.objects.bulk_create(batch, batch_size=BATCH)

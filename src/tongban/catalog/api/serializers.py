@@ -1,9 +1,26 @@
+import functools
+
+from django.db.models import Choices
+from django.utils import translation
 from rest_framework import serializers
 
+from tongban.catalog.choices import HandlingKind, ItemType, Scope, ServiceObject
 from tongban.catalog.models import Bundle, BundleItem, Item, ItemImplementation, Material, ReviewPoint, SubItem
+from tongban.catalog.search import ItemRow
+from tongban.directory.choices import AuthorityKind
 
 
-class ItemListSerializer(serializers.ModelSerializer):
+@functools.cache
+def _labels(enum: type[Choices], language: str | None) -> dict:
+    return {value: str(label) for value, label in enum.choices}
+
+
+def choice_label(enum: type[Choices], value) -> str:
+    """The label of ``value`` in the active language, without Django's per-call lazy translation."""
+    return _labels(enum, translation.get_language()).get(value, "")
+
+
+class ItemSummarySerializer(serializers.ModelSerializer):
     item_type_display = serializers.CharField(source="get_item_type_display", read_only=True)
     scope_display = serializers.CharField(source="get_scope_display", read_only=True)
     handling_kind_display = serializers.CharField(source="get_handling_kind_display", read_only=True)
@@ -26,6 +43,28 @@ class ItemListSerializer(serializers.ModelSerializer):
             "scope_display",
             "on_negative_list",
         ]
+
+
+class ItemListSerializer(ItemSummarySerializer):
+    """Rows of the item list, built directly from the search index's rows (``search.ItemRow``):
+    the list is the busiest endpoint of the portal."""
+
+    def to_representation(self, item: ItemRow) -> dict:
+        return {
+            "code": item.code,
+            "version": item.version,
+            "name": item.name,
+            "item_type": item.item_type,
+            "item_type_display": choice_label(ItemType, item.item_type),
+            "service_object": item.service_object,
+            "authority_kind": item.authority_kind,
+            "handling_kind": item.handling_kind,
+            "handling_kind_display": choice_label(HandlingKind, item.handling_kind),
+            "promised_limit": item.promised_limit,
+            "scope": item.scope,
+            "scope_display": choice_label(Scope, item.scope),
+            "on_negative_list": item.on_negative_list,
+        }
 
 
 class SubItemSerializer(serializers.ModelSerializer):
@@ -82,7 +121,7 @@ class ImplementationSerializer(serializers.ModelSerializer):
         fields = ["code", "department", "region"]
 
 
-class ItemDetailSerializer(ItemListSerializer):
+class ItemDetailSerializer(ItemSummarySerializer):
     service_object_display = serializers.CharField(source="get_service_object_display", read_only=True)
     negative_reason_display = serializers.CharField(source="get_negative_reason_display", read_only=True)
     result_license_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -95,7 +134,7 @@ class ItemDetailSerializer(ItemListSerializer):
 
     class Meta(ItemListSerializer.Meta):
         fields = [
-            *ItemListSerializer.Meta.fields,
+            *ItemSummarySerializer.Meta.fields,
             "service_object_display",
             "legal_basis",
             "conditions",
@@ -147,3 +186,17 @@ class BundleSerializer(serializers.ModelSerializer):
 
     def get_members(self, bundle) -> list[dict]:
         return BundleMemberSerializer(bundle.members.all(), many=True, context=self.context).data
+
+
+class ItemSearchParams(serializers.Serializer):
+    """Query parameters of the item list (validated once, then searched in the in-process index)."""
+
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="关键词：编码、名称、拼音或拼音首字母"
+    )
+    item_type = serializers.ChoiceField(choices=ItemType.choices, required=False, help_text="事项类型")
+    scope = serializers.ChoiceField(choices=Scope.choices, required=False, help_text="通办范围")
+    service_object = serializers.ChoiceField(choices=ServiceObject.choices, required=False, help_text="服务对象")
+    handling_kind = serializers.ChoiceField(choices=HandlingKind.choices, required=False, help_text="办件类型")
+    authority_kind = serializers.ChoiceField(choices=AuthorityKind.choices, required=False, help_text="实施部门类别")
+    negative = serializers.BooleanField(required=False, allow_null=True, default=None, help_text="是否列入负面清单")

@@ -3,10 +3,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 
-from tongban.catalog.api.serializers import BundleSerializer, ItemDetailSerializer, ItemListSerializer
+from tongban.catalog.api.serializers import BundleSerializer, ItemDetailSerializer, ItemListSerializer, ItemSearchParams
 from tongban.catalog.choices import BundleStatus
-from tongban.catalog.filtersets import ItemFilterSet
 from tongban.catalog.models import Bundle, Item, ItemImplementation
+from tongban.catalog.search import item_index
 from tongban.catalog.services import item_in_force, service_points_for_item
 from tongban.core.errors import NotFound
 from tongban.directory.api.views import ServicePointViewSet
@@ -15,12 +15,22 @@ from tongban.directory.api.views import ServicePointViewSet
 class ItemViewSet(viewsets.ReadOnlyModelViewSet):
     """事项（基本目录）：现行有效版本，支持按编码、名称、拼音及拼音首字母检索。"""
 
-    filterset_class = ItemFilterSet
+    filter_backends = []
     lookup_field = "code"
     lookup_value_regex = "[0-9A-Za-z]{12}"
 
     def get_queryset(self):
         return Item.objects.in_force().order_by("code")
+
+    @extend_schema(parameters=[ItemSearchParams])
+    def list(self, request, *args, **kwargs):
+        # Served from the in-process search index; only the page's rows are read from the database.
+        params = ItemSearchParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        criteria = dict(params.validated_data)
+        rows = item_index.search(criteria.pop("q", ""), **criteria)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_serializer_class(self):
         return ItemDetailSerializer if self.action == "retrieve" else ItemListSerializer
