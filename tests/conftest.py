@@ -25,3 +25,37 @@ def user_of():
         return get_user_model().objects.get(username=username)
 
     return get
+
+
+@pytest.fixture
+def committed_demo_city(django_db_blocker):
+    """For transactional tests: the flush at their end removes the demo city, so load it back."""
+    yield
+    with django_db_blocker.unblock():
+        load_demo_city()
+
+
+def run_at_once(*calls):
+    """Run the callables in threads released together; return each one's result or exception."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = call()
+        except Exception as exc:  # the outcome under test may be an error
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes

@@ -16,6 +16,7 @@ from zipfile import BadZipFile
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import TextChoices
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -131,8 +132,15 @@ def code_list(value) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def chinese_labels(enum) -> dict:
+    """The workbook is data: its labels are Chinese whatever the language of the request."""
+    with translation.override("zh-hans"):
+        return {value: str(label) for value, label in enum.choices}
+
+
 def choice(enum: type[TextChoices], *, optional: bool = False) -> Callable[[Any], Any]:
-    by_text = {str(v): v for v in enum.values} | {str(label): v for v, label in enum.choices}
+    labels = chinese_labels(enum)
+    by_text = {str(v): v for v in enum.values} | {label: v for v, label in labels.items()}
 
     def convert(value):
         text = _text(value)
@@ -143,7 +151,7 @@ def choice(enum: type[TextChoices], *, optional: bool = False) -> Callable[[Any]
         if text.isdigit() and len(text) == 1 and f"0{text}" in by_text:
             text = f"0{text}"  # Excel drops the leading zero of 01
         if text not in by_text:
-            allowed = "、".join(str(label) for label in enum.labels)
+            allowed = "、".join(labels.values())
             raise CellError(_("“%(value)s”不是有效选项，可选：%(allowed)s。") % {"value": text, "allowed": allowed})
         return by_text[text]
 
@@ -163,7 +171,8 @@ class Column:
 
 
 def label_of(enum):
-    return lambda value: "" if value in (None, "") else str(enum(value).label)
+    labels = chinese_labels(enum)
+    return lambda value: labels.get(value, "") if value not in (None, "") else ""
 
 
 ITEM_COLUMNS = [

@@ -48,7 +48,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "tongban.core",
     "tongban.directory",
+    "tongban.workdays",
     "tongban.catalog",
+    "tongban.cases",
     "tongban.demo",
 ]
 

@@ -5,6 +5,7 @@ the service points of their own region) live in ``directory.services``.
 """
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,7 +19,9 @@ class Role(models.TextChoices):
 
     @property
     def group_name(self) -> str:
-        return str(self.label)
+        """Group names are data: always the Chinese label, whatever language the request uses."""
+        with translation.override("zh-hans"):
+            return str(self.label)
 
 
 SERVICE_POINT_ROLES = {Role.CLERK, Role.HALL_ADMIN, Role.PROXY_AGENT}

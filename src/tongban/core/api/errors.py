@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -12,16 +13,16 @@ from tongban.core.errors import ServiceError
 
 # DRF exception class → (stable code, Chinese message). Field-level details come from DRF.
 _DRF_ERRORS = {
-    exceptions.ValidationError: ("invalid", "提交的数据有误，请按提示修改。"),
-    exceptions.ParseError: ("malformed_request", "请求内容无法解析，请检查 JSON 格式。"),
-    exceptions.NotAuthenticated: ("not_authenticated", "请先登录或提供有效的访问令牌。"),
-    exceptions.AuthenticationFailed: ("authentication_failed", "身份认证失败，令牌无效或已过期。"),
-    exceptions.PermissionDenied: ("permission_denied", "您没有执行此操作的权限。"),
-    exceptions.NotFound: ("not_found", "未找到请求的资源。"),
-    exceptions.MethodNotAllowed: ("method_not_allowed", "不支持该请求方法。"),
-    exceptions.NotAcceptable: ("not_acceptable", "无法提供所请求的响应格式。"),
-    exceptions.UnsupportedMediaType: ("unsupported_media_type", "不支持该请求内容类型。"),
-    exceptions.Throttled: ("throttled", "请求过于频繁，请稍后再试。"),
+    exceptions.ValidationError: ("invalid", gettext_noop("提交的数据有误，请按提示修改。")),
+    exceptions.ParseError: ("malformed_request", gettext_noop("请求内容无法解析，请检查 JSON 格式。")),
+    exceptions.NotAuthenticated: ("not_authenticated", gettext_noop("请先登录或提供有效的访问令牌。")),
+    exceptions.AuthenticationFailed: ("authentication_failed", gettext_noop("身份认证失败，令牌无效或已过期。")),
+    exceptions.PermissionDenied: ("permission_denied", gettext_noop("您没有执行此操作的权限。")),
+    exceptions.NotFound: ("not_found", gettext_noop("未找到请求的资源。")),
+    exceptions.MethodNotAllowed: ("method_not_allowed", gettext_noop("不支持该请求方法。")),
+    exceptions.NotAcceptable: ("not_acceptable", gettext_noop("无法提供所请求的响应格式。")),
+    exceptions.UnsupportedMediaType: ("unsupported_media_type", gettext_noop("不支持该请求内容类型。")),
+    exceptions.Throttled: ("throttled", gettext_noop("请求过于频繁，请稍后再试。")),
 }
 
 

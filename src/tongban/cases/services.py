@@ -1,0 +1,691 @@
+"""Case operations: identify the applicant, take in a case, and move it through its life.
+
+``submit_case`` and ``transition`` are the only ways a case is created or changes state. Each
+runs in one transaction that locks the case row, checks role, jurisdiction and grant, applies
+the change and writes the ``CaseEvent`` (who, role, where, when, from → to, why).
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongban.cases.choices import (
+    Action,
+    ApplicantKind,
+    Channel,
+    HandlingMode,
+    IdType,
+    MaterialStatus,
+    Right,
+    State,
+    SuspensionReason,
+)
+from tongban.cases.models import Applicant, Case, CaseEvent, CaseMaterial, CaseNotice, CaseSequence, IdentityAccess
+from tongban.cases.permissions import Actor, actor_of, front_desk_grant, is_other_jurisdiction
+from tongban.catalog.choices import HandlingKind, ItemType, Necessity
+from tongban.catalog.models import ItemImplementation, Material
+from tongban.catalog.services import item_in_force
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.core.identifiers import RESIDENCE_PERMIT_PREFIXES, validate_credit_code, validate_resident_id
+from tongban.directory.choices import AuthorityKind
+from tongban.directory.roles import Role
+from tongban.workdays.services import add_working_days, working_days_between
+
+# Departments with their own business systems: remote intake is 收受分离 (DESIGN §3).
+OWN_SYSTEM_AUTHORITIES = {
+    AuthorityKind.PUBLIC_SECURITY,
+    AuthorityKind.HRSS,
+    AuthorityKind.MEDICAL_INSURANCE,
+    AuthorityKind.HOUSING_FUND,
+    AuthorityKind.MARKET,
+    AuthorityKind.REAL_ESTATE,
+    AuthorityKind.TAX,
+}
+# Review steps between acceptance and decision: 3+1 for 许可, 2+1 for public services.
+MAX_REVIEW_STEPS = {ItemType.LICENSING: 3, ItemType.PUBLIC_SERVICE: 2}
+DEFAULT_MAX_REVIEW_STEPS = 3
+MAX_EXTENSION_DAYS = 10  # 行政许可法 art. 42
+DEEMED_ACCEPTANCE_DAYS = 5  # 行政许可法 art. 32
+FULL_ID_ROLES = {Role.CLERK, Role.APPROVER, Role.PROXY_AGENT}
+
+
+# --- applicants ------------------------------------------------------------------------------
+
+
+def identify_applicant(*, kind: str, id_number: str, name: str, phone: str = "") -> Applicant:
+    """Validate the identity number and return the applicant it names (created on first sight)."""
+    try:
+        if kind == ApplicantKind.PERSON:
+            number = validate_resident_id(id_number)
+            id_type = IdType.RESIDENCE_PERMIT if number[:6] in RESIDENCE_PERMIT_PREFIXES else IdType.RESIDENT_ID
+        elif kind == ApplicantKind.ENTERPRISE:
+            number, id_type = validate_credit_code(id_number), IdType.CREDIT_CODE
+        else:
+            raise InvalidInput(_("申请人类别无效。"), code="invalid_applicant_kind", details={"kind": [_("无效选项")]})
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages[0], code="invalid_id_number", details={"id_number": exc.messages}) from None
+    if not name.strip():
+        raise InvalidInput(_("请填写申请人姓名或名称。"), code="applicant_name_required", details={"name": [_("必填")]})
+    applicant, created = Applicant.objects.get_or_create(
+        id_type=id_type, id_number=number, defaults={"kind": kind, "name": name.strip(), "phone": phone}
+    )
+    if not created and phone and applicant.phone != phone:
+        applicant.phone = phone
+        applicant.save(update_fields=["phone"])
+    return applicant
+
+
+def reveal_id_number(applicant: Applicant, *, by, purpose: str, case: Case | None = None) -> str:
+    """The full number, for a role that needs it; every call is audited."""
+    actor = actor_of(by)
+    if not (actor.roles & FULL_ID_ROLES or by.is_superuser):
+        raise Forbidden(_("您的角色无权查看完整证件号码。"), code="full_id_forbidden")
+    if not purpose.strip():
+        raise InvalidInput(_("查看完整证件号码须说明用途。"), code="purpose_required")
+    IdentityAccess.objects.create(user=by, applicant=applicant, case=case, purpose=purpose.strip())
+    return applicant.id_number
+
+
+# --- intake ----------------------------------------------------------------------------------
+
+
+def implementation_for(item_code: str, region_code: str) -> ItemImplementation:
+    implementations = ItemImplementation.objects.filter(item_code=item_code, is_active=True).select_related(
+        "department__region"
+    )
+    match = next((i for i in implementations if i.department.region.code == region_code), None)
+    if match is None:
+        regions = "、".join(sorted({i.department.region.name for i in implementations})) or _("无")
+        raise NotFound(
+            _("该事项在所选区划没有实施部门。实施区划：%s。") % regions,
+            code="no_implementation",
+            details={"regions": sorted({i.department.region.code for i in implementations})},
+        )
+    return match
+
+
+def next_case_number(implementation: ItemImplementation, day: datetime.date) -> str:
+    """实施编码 + yyyymmdd + 5-digit sequence, from a locked per-day counter (no scan of past cases)."""
+    prefix = f"{implementation.code}{day:%Y%m%d}"
+    for _attempt in range(3):
+        updated = CaseSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
+        if updated:
+            last = CaseSequence.objects.values_list("last", flat=True).get(prefix=prefix)
+            return f"{prefix}{last:05d}"
+        try:
+            with transaction.atomic():
+                CaseSequence.objects.create(prefix=prefix, last=1)
+            return f"{prefix}00001"
+        except IntegrityError:
+            continue  # another intake created today's counter first: increment it
+    raise Conflict(_("生成办件编号失败，请重试。"), code="number_conflict")
+
+
+@dataclass
+class MaterialInput:
+    material_id: int
+    status: str = MaterialStatus.PROVIDED
+    note: str = ""
+
+
+def _applicable_materials(case: Case) -> list[Material]:
+    materials = case.item.materials.select_related("material_type")
+    return [m for m in materials if m.sub_item_id in (None, case.sub_item_id)]
+
+
+@transaction.atomic
+def submit_case(
+    *,
+    by,
+    item_code: str,
+    region_code: str,
+    applicant: Applicant,
+    channel: str,
+    sub_item: str | None = None,
+    form_data: dict | None = None,
+    materials: list[MaterialInput] | None = None,
+) -> Case:
+    """Take in an application: at a window (clerk), online (the applicant) or by proxy (代办员)."""
+    actor = actor_of(by)
+    item = item_in_force(item_code)
+    sub = _sub_item_of(item, sub_item)
+    implementation = implementation_for(item.code, region_code)
+    department = implementation.department
+    service_point, grant, mode = None, None, HandlingMode.LOCAL
+
+    if channel == Channel.ONLINE:
+        if applicant.user_id != by.pk and not actor.roles & {Role.CLERK, Role.PROXY_AGENT}:
+            raise Forbidden(_("网上申请只能由申请人本人提交。"), code="not_the_applicant")
+        if 2 not in (item.online_stages or []):
+            raise InvalidInput(_("“%s”未开通网上收件，请到窗口办理。") % item.name, code="not_online")
+        mode = HandlingMode.FULL_ONLINE
+    elif channel in (Channel.WINDOW, Channel.PROXY):
+        role = Role.CLERK if channel == Channel.WINDOW else Role.PROXY_AGENT
+        if role not in actor.roles or actor.service_point is None:
+            raise Forbidden(_("只有服务网点的%s可以通过该渠道提交。") % role.label, code="wrong_role")
+        service_point = actor.service_point
+        grant = front_desk_grant(item, department, service_point, Right.RECEIVE_ACCEPT)
+        if is_other_jurisdiction(department, service_point):
+            own_system = department.kind in OWN_SYSTEM_AUTHORITIES
+            mode = HandlingMode.RECEIVE_ACCEPT_SEPARATED if own_system else HandlingMode.ACCEPT_REVIEW_SEPARATED
+    else:
+        raise InvalidInput(_("申请渠道无效。"), code="invalid_channel", details={"channel": [_("无效选项")]})
+
+    now = timezone.now()
+    case = Case.objects.create(
+        number=next_case_number(implementation, timezone.localdate(now)),
+        item=item,
+        sub_item=sub,
+        implementation=implementation,
+        department=department,
+        applicant=applicant,
+        channel=channel,
+        handling_mode=mode,
+        state=State.SUBMITTED,
+        service_point=service_point,
+        grant=grant,
+        form_data=_clean_form(item, form_data or {}),
+        submitted_at=now,
+        created_by=by,
+        visits=1 if channel == Channel.WINDOW else 0,
+        originals_to_send=mode == HandlingMode.ACCEPT_REVIEW_SEPARATED,
+        originals_receiver=department if mode == HandlingMode.ACCEPT_REVIEW_SEPARATED else None,
+    )
+    _record_materials(case, materials or [])
+    role = Role.CLERK if channel == Channel.WINDOW else Role.PROXY_AGENT if channel == Channel.PROXY else None
+    _record(
+        case,
+        Action.SUBMIT,
+        actor,
+        "",
+        State.SUBMITTED,
+        role=role,
+        grant=grant,
+        data={"channel": channel, "handling_mode": mode, "visit": channel == Channel.WINDOW},
+    )
+    return case
+
+
+def _sub_item_of(item, name: str | None):
+    subs = list(item.sub_items.all())
+    if not subs:
+        if name:
+            raise InvalidInput(_("该事项没有业务办理项。"), code="invalid_sub_item", details={"sub_item": [_("无效")]})
+        return None
+    match = next((s for s in subs if s.name == name), None)
+    if match is None:
+        raise InvalidInput(
+            _("请选择业务办理项：%s。") % "、".join(s.name for s in subs),
+            code="sub_item_required",
+            details={"sub_item": [s.name for s in subs]},
+        )
+    return match
+
+
+def _clean_form(item, form_data: dict) -> dict:
+    fields = {f["name"]: f for f in item.form_fields or []}
+    unknown = sorted(set(form_data) - set(fields))
+    missing = [
+        f["label"] for name, f in fields.items() if f.get("required") and not str(form_data.get(name, "")).strip()
+    ]
+    details = {}
+    if unknown:
+        details["unknown_fields"] = unknown
+    if missing:
+        details["missing_fields"] = missing
+    if details:
+        message = _("申请表有误：") + "；".join(
+            ([_("缺少必填项 %s") % "、".join(missing)] if missing else [])
+            + ([_("无此字段 %s") % "、".join(unknown)] if unknown else [])
+        )
+        raise InvalidInput(message, code="invalid_form", details=details)
+    return form_data
+
+
+def _record_materials(case: Case, inputs: list[MaterialInput]) -> None:
+    applicable = {m.pk: m for m in _applicable_materials(case)}
+    given = {i.material_id: i for i in inputs}
+    unknown = [pk for pk in given if pk not in applicable]
+    if unknown:
+        raise InvalidInput(_("材料不属于该事项：%s") % unknown, code="invalid_material", details={"materials": unknown})
+    bad = [i.material_id for i in inputs if i.status not in {MaterialStatus.PROVIDED, MaterialStatus.MISSING}]
+    if bad:
+        raise InvalidInput(_("提交时材料状态只能为“已提交”或“缺少”。"), code="invalid_material_status")
+    CaseMaterial.objects.bulk_create(
+        CaseMaterial(
+            case=case,
+            material=m,
+            status=given[pk].status if pk in given else MaterialStatus.MISSING,
+            note=given[pk].note if pk in given else "",
+        )
+        for pk, m in applicable.items()
+    )
+
+
+# --- transitions -----------------------------------------------------------------------------
+
+FRONT, BACK, APPLICANT = "front", "back", "applicant"
+
+
+@dataclass(frozen=True)
+class Rule:
+    sources: frozenset
+    who: frozenset  # FRONT (window clerk / proxy, with grant if remote), BACK (owning department's approver), APPLICANT
+    right: Right | None = None  # grant right needed when a front desk acts for another jurisdiction
+
+
+def _rule(sources, who, right=None) -> Rule:
+    return Rule(frozenset(sources), frozenset(who), right)
+
+
+PRE_REVIEW = {State.SUBMITTED, State.SUPPLEMENTED}
+OPEN = {State.ACCEPTED, State.IN_REVIEW, State.SUSPENDED}
+RULES: dict[Action, Rule] = {
+    Action.ACCEPT: _rule(PRE_REVIEW, {FRONT, BACK}, Right.RECEIVE_ACCEPT),
+    Action.REQUEST_SUPPLEMENT: _rule(PRE_REVIEW, {FRONT, BACK}, Right.ONE_TIME_NOTICE),
+    Action.REFUSE: _rule(PRE_REVIEW, {FRONT, BACK}, Right.RECEIVE_ACCEPT),
+    Action.SUPPLEMENT: _rule({State.SUPPLEMENT_REQUESTED}, {FRONT, APPLICANT}, Right.RECEIVE_ACCEPT),
+    Action.APPROVE_IMMEDIATELY: _rule(PRE_REVIEW, {FRONT}, Right.RECEIVE_ACCEPT),
+    Action.START_REVIEW: _rule({State.ACCEPTED}, {BACK}),
+    Action.REVIEW: _rule({State.IN_REVIEW}, {BACK}),
+    Action.APPROVE: _rule({State.IN_REVIEW}, {BACK}),
+    Action.DENY: _rule({State.IN_REVIEW}, {BACK}),
+    Action.SUSPEND: _rule({State.ACCEPTED, State.IN_REVIEW}, {BACK}),
+    Action.RESUME: _rule({State.SUSPENDED}, {BACK}),
+    Action.EXTEND: _rule(OPEN, {BACK}),
+    Action.SUPPLY_DEFERRED: _rule(OPEN, {FRONT, BACK, APPLICANT}, Right.RECEIVE_ACCEPT),
+    Action.MAKE_RESULT: _rule({State.APPROVED, State.DENIED}, {BACK}),
+    Action.DELIVER: _rule({State.RESULT_READY}, {FRONT, BACK}, Right.DELIVER_RESULT),
+    Action.CLOSE: _rule({State.DELIVERED}, {BACK}),
+    Action.WITHDRAW: _rule(PRE_REVIEW | {State.SUPPLEMENT_REQUESTED} | OPEN, {FRONT, BACK, APPLICANT}),
+}
+
+
+@dataclass
+class Authorised:
+    role: Role | None
+    service_point: object = None
+    grant: object = None
+
+
+def _authorise(case: Case, rule: Rule, actor: Actor) -> Authorised:
+    if BACK in rule.who and Role.APPROVER in actor.roles and actor.department == case.department:
+        return Authorised(Role.APPROVER)
+    if FRONT in rule.who and actor.roles & {Role.CLERK, Role.PROXY_AGENT} and actor.service_point:
+        point = actor.service_point
+        grant = front_desk_grant(case.item, case.department, point, rule.right) if rule.right else None
+        if rule.right is None and is_other_jurisdiction(case.department, point) and point != case.service_point:
+            raise Forbidden(_("本网点无权处理其他辖区的该办件。"), code="wrong_jurisdiction")
+        role = Role.CLERK if Role.CLERK in actor.roles else Role.PROXY_AGENT
+        return Authorised(role, point, grant)
+    if APPLICANT in rule.who and case.applicant.user_id == actor.user.pk:
+        return Authorised(None)
+    if Role.APPROVER in actor.roles and BACK in rule.who:
+        raise Forbidden(_("该办件由%s承办，您所在部门无权处理。") % case.department.name, code="wrong_department")
+    raise Forbidden(_("您的角色无权执行此操作。"), code="wrong_role")
+
+
+@transaction.atomic
+def transition(case: Case | str, action: str, *, by, reason: str = "", data: dict | None = None) -> Case:
+    """Apply ``action`` to the case: lock, authorise, validate, change, audit — all or nothing."""
+    number = case if isinstance(case, str) else case.number
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item", "sub_item", "department__region", "applicant", "service_point__region")
+        .filter(number=number)
+        .first()
+    )
+    if locked is None:
+        raise NotFound(_("办件 %s 不存在。") % number, code="case_not_found")
+    try:
+        action = Action(action)
+        rule = RULES[action]
+    except (ValueError, KeyError):
+        raise InvalidInput(_("不支持的操作：%s。") % action, code="invalid_action") from None
+    if locked.state not in rule.sources:
+        raise Conflict(
+            _("办件当前状态为“%(state)s”，不能执行“%(action)s”。")
+            % {"state": locked.get_state_display(), "action": action.label},
+            code="invalid_transition",
+            details={"state": locked.state},
+        )
+    actor = actor_of(by)
+    authorised = _authorise(locked, rule, actor)
+    from_state = locked.state
+    event_data = HANDLERS[action](locked, actor, authorised, reason.strip(), data or {})
+    locked.save()
+    _record(
+        locked,
+        action,
+        actor,
+        from_state,
+        locked.state,
+        role=authorised.role,
+        point=authorised.service_point,
+        grant=authorised.grant,
+        reason=reason.strip(),
+        data=event_data,
+    )
+    return locked
+
+
+def _record(case, action, actor, from_state, to_state, *, role=None, point=None, grant=None, reason="", data=None):
+    CaseEvent.objects.create(
+        case=case,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor.user if actor else None,
+        actor_role=role.value if role else ("applicant" if actor else "system"),
+        service_point=point or (case.service_point if role in {Role.CLERK, Role.PROXY_AGENT} else None),
+        grant=grant,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def _require_reason(reason: str, message: str) -> None:
+    if not reason:
+        raise InvalidInput(message, code="reason_required", details={"reason": [_("必填")]})
+
+
+def _set_deadline(case: Case, start: datetime.date, working_days: int) -> dict:
+    counted = add_working_days(start, working_days)
+    old = case.deadline
+    case.deadline, case.deadline_unscheduled = counted.date, counted.unscheduled
+    return {
+        "old_deadline": old.isoformat() if old else None,
+        "deadline": counted.date.isoformat(),
+        "deadline_unscheduled": counted.unscheduled,
+    }
+
+
+def _accept(case, actor, authorised, reason, data) -> dict:
+    today = timezone.localdate()
+    deferred = data.get("deferred", [])
+    materials = {cm.material_id: cm for cm in case.materials.select_related("material")}
+    owed = []
+    for entry in deferred:
+        cm = materials.get(entry.get("material"))
+        if cm is None or cm.material.necessity != Necessity.DEFERRABLE:
+            raise InvalidInput(
+                _("只有可容缺的材料才能容缺受理。"), code="not_deferrable", details={"material": entry.get("material")}
+            )
+        due = _parse_date(entry.get("due_date"), "due_date")
+        if due <= today:
+            raise InvalidInput(_("容缺材料的补交期限须晚于今天。"), code="invalid_due_date")
+        cm.status, cm.due_date = MaterialStatus.DEFERRED, due
+        cm.save(update_fields=["status", "due_date"])
+        owed.append({"material": cm.material_id, "name": cm.material.name, "due_date": due.isoformat()})
+    lacking = [
+        cm.material.name
+        for cm in materials.values()
+        if cm.material.necessity == Necessity.REQUIRED and cm.status != MaterialStatus.PROVIDED
+    ]
+    if lacking:
+        raise InvalidInput(
+            _("必要材料不齐，不能受理，请一次性告知：%s。") % "、".join(lacking),
+            code="materials_incomplete",
+            details={"materials": lacking},
+        )
+    case.state, case.accepted_at = State.ACCEPTED, timezone.now()
+    return {"deferred": owed, **_set_deadline(case, today, case.promised_limit)}
+
+
+def _request_supplement(case, actor, authorised, reason, data) -> dict:
+    problems = data.get("problems") or []
+    if not problems or any(not str(p.get("problem", "")).strip() for p in problems):
+        raise InvalidInput(_("一次性告知须逐项列明所缺或不符合要求的材料、内容及原因。"), code="problems_required")
+    new_facts = str(data.get("new_facts", "")).strip()
+    if case.notices.exists() and not new_facts:
+        raise Conflict(
+            _("本件已作出一次性告知；除非出现新情况（须说明），不得再次告知。"), code="notice_already_issued"
+        )
+    materials = {cm.material_id: cm for cm in case.materials.all()}
+    fields = {f["name"] for f in case.item.form_fields or []}
+    for problem in problems:
+        material, field = problem.get("material"), problem.get("field")
+        if material is None and field is None:
+            raise InvalidInput(_("每项告知须指明材料或申请表字段。"), code="problem_target_required")
+        if material is not None and material not in materials:
+            raise InvalidInput(_("告知的材料不属于该办件。"), code="invalid_material")
+        if field is not None and field not in fields:
+            raise InvalidInput(_("告知的字段不在申请表中：%s。") % field, code="invalid_field")
+        if material is not None:
+            cm = materials[material]
+            cm.status, cm.note = problem.get("status", MaterialStatus.MISSING), problem["problem"]
+            if cm.status not in {MaterialStatus.MISSING, MaterialStatus.FAULTY}:
+                raise InvalidInput(_("告知的材料状态只能为“缺少”或“不符合要求”。"), code="invalid_material_status")
+            cm.save(update_fields=["status", "note"])
+    CaseNotice.objects.create(case=case, problems=problems, new_facts=new_facts, issued_by=actor.user)
+    case.state = State.SUPPLEMENT_REQUESTED
+    return {"problems": problems, "new_facts": new_facts}
+
+
+def _provide(case, data, statuses) -> list[int]:
+    ids = data.get("materials") or []
+    rows = list(case.materials.filter(material_id__in=ids, status__in=statuses))
+    if not ids or len(rows) != len(set(ids)):
+        raise InvalidInput(_("请列出本次补交的材料（须为该办件待补的材料）。"), code="invalid_material")
+    for cm in rows:
+        cm.status, cm.due_date, cm.note = MaterialStatus.PROVIDED, None, ""
+        cm.save(update_fields=["status", "due_date", "note"])
+    return ids
+
+
+def _in_person(case, authorised) -> bool:
+    if authorised.role == Role.CLERK:
+        case.visits += 1
+        return True
+    return False
+
+
+def _supplement(case, actor, authorised, reason, data) -> dict:
+    provided = _provide(case, data, {MaterialStatus.MISSING, MaterialStatus.FAULTY})
+    case.state = State.SUPPLEMENTED
+    return {"materials": provided, "visit": _in_person(case, authorised)}
+
+
+def _supply_deferred(case, actor, authorised, reason, data) -> dict:
+    return {"materials": _provide(case, data, {MaterialStatus.DEFERRED}), "visit": _in_person(case, authorised)}
+
+
+def _refuse(case, actor, authorised, reason, data) -> dict:
+    _require_reason(reason, _("不予受理须说明法定理由。"))
+    case.state, case.completed_at = State.REFUSED, timezone.now()
+    return {}
+
+
+def _approve_immediately(case, actor, authorised, reason, data) -> dict:
+    if case.item.handling_kind != HandlingKind.IMMEDIATE:
+        raise Conflict(_("只有即办件可以当场受理并办结。"), code="not_immediate")
+    result = _accept(case, actor, authorised, reason, {})
+    _check_nothing_owed(case)
+    now = timezone.now()
+    case.state, case.decided_at, case.completed_at = State.APPROVED, now, now
+    return result
+
+
+def _start_review(case, actor, authorised, reason, data) -> dict:
+    case.state = State.IN_REVIEW
+    return {}
+
+
+def _review(case, actor, authorised, reason, data) -> dict:
+    limit = MAX_REVIEW_STEPS.get(case.item.item_type, DEFAULT_MAX_REVIEW_STEPS)
+    if case.review_steps_done >= limit:
+        raise Conflict(_("审查环节已达上限（%d 个），请作出决定。") % limit, code="too_many_review_steps")
+    case.review_steps_done += 1
+    return {"step": case.review_steps_done, "opinion": str(data.get("opinion", ""))}
+
+
+def _check_nothing_owed(case) -> None:
+    owed = [
+        cm.material.name for cm in case.materials.select_related("material") if cm.status == MaterialStatus.DEFERRED
+    ]
+    if owed:
+        raise Conflict(
+            _("容缺材料尚未补齐，不能准予许可：%s。") % "、".join(owed),
+            code="deferred_materials_owed",
+            details={"materials": owed},
+        )
+
+
+def _approve(case, actor, authorised, reason, data) -> dict:
+    _check_nothing_owed(case)
+    now = timezone.now()
+    case.state, case.decided_at, case.completed_at = State.APPROVED, now, now
+    return {}
+
+
+def _deny(case, actor, authorised, reason, data) -> dict:
+    _require_reason(reason, _("不予许可须说明理由和依据。"))
+    now = timezone.now()
+    case.state, case.decided_at, case.completed_at = State.DENIED, now, now
+    return {}
+
+
+def _suspend(case, actor, authorised, reason, data) -> dict:
+    code = data.get("reason_code")
+    if code not in SuspensionReason.values:
+        raise InvalidInput(
+            _("中止须选择法定事由：%s。") % "、".join(str(label) for label in SuspensionReason.labels),
+            code="invalid_suspension_reason",
+        )
+    case.resume_state, case.state, case.suspended_on = case.state, State.SUSPENDED, timezone.localdate()
+    return {"reason_code": code}
+
+
+def _resume(case, actor, authorised, reason, data) -> dict:
+    today = timezone.localdate()
+    paused = working_days_between(case.suspended_on, today)
+    result = {"paused_working_days": paused, **_set_deadline(case, case.deadline, paused)} if case.deadline else {}
+    case.state, case.resume_state, case.suspended_on = case.resume_state, "", None
+    return result
+
+
+def _extend(case, actor, authorised, reason, data) -> dict:
+    _require_reason(reason, _("延长期限须说明理由（经本部门负责人批准）。"))
+    days = data.get("days")
+    used = sum(e.data.get("days", 0) for e in case.events.filter(action=Action.EXTEND))
+    if not isinstance(days, int) or days < 1 or used + days > MAX_EXTENSION_DAYS:
+        raise InvalidInput(
+            _("延长天数须为正整数，累计不超过 %(max)d 个工作日（已延长 %(used)d 个）。")
+            % {"max": MAX_EXTENSION_DAYS, "used": used},
+            code="invalid_extension",
+        )
+    if case.deadline is None:
+        raise Conflict(_("办件尚无办结期限。"), code="no_deadline")
+    return {"days": days, **_set_deadline(case, case.deadline, days)}
+
+
+def _make_result(case, actor, authorised, reason, data) -> dict:
+    case.state = State.RESULT_READY
+    return {}
+
+
+def _deliver(case, actor, authorised, reason, data) -> dict:
+    case.state = State.DELIVERED
+    return {"visit": bool(data.get("in_person")) and _in_person(case, authorised), "method": data.get("method", "")}
+
+
+def _close(case, actor, authorised, reason, data) -> dict:
+    case.state = State.CLOSED
+    return {}
+
+
+def _withdraw(case, actor, authorised, reason, data) -> dict:
+    if authorised.role is not None:
+        _require_reason(reason, _("代申请人撤回须注明申请人的撤回意思表示。"))
+    case.state, case.completed_at = State.WITHDRAWN, timezone.now()
+    return {}
+
+
+HANDLERS: dict[Action, Callable] = {
+    Action.ACCEPT: _accept,
+    Action.REQUEST_SUPPLEMENT: _request_supplement,
+    Action.SUPPLEMENT: _supplement,
+    Action.REFUSE: _refuse,
+    Action.APPROVE_IMMEDIATELY: _approve_immediately,
+    Action.START_REVIEW: _start_review,
+    Action.REVIEW: _review,
+    Action.APPROVE: _approve,
+    Action.DENY: _deny,
+    Action.SUSPEND: _suspend,
+    Action.RESUME: _resume,
+    Action.EXTEND: _extend,
+    Action.SUPPLY_DEFERRED: _supply_deferred,
+    Action.MAKE_RESULT: _make_result,
+    Action.DELIVER: _deliver,
+    Action.CLOSE: _close,
+    Action.WITHDRAW: _withdraw,
+}
+
+
+def _parse_date(value, field: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(
+            _("日期格式应为 YYYY-MM-DD。"), code="invalid_date", details={field: [_("日期无效")]}
+        ) from None
+
+
+# --- art. 32: online submissions not pre-reviewed in time ------------------------------------
+
+
+@transaction.atomic
+def flag_unreviewed_submissions(today: datetime.date | None = None) -> dict[str, int]:
+    """Warn the day before, and record deemed acceptance after, 5 working days without pre-review."""
+    today = today or timezone.localdate()
+    counts = {"warned": 0, "deemed_accepted": 0}
+    waiting = Case.objects.select_for_update().filter(
+        state__in=[State.SUBMITTED, State.SUPPLEMENTED],
+        channel__in=[Channel.ONLINE, Channel.PROXY],
+        deemed_accepted_at__isnull=True,
+    )
+    for case in waiting:
+        received = timezone.localdate(case.submitted_at)
+        last_day = add_working_days(received, DEEMED_ACCEPTANCE_DAYS).date
+        if today > last_day:
+            case.deemed_accepted_at = timezone.now()
+            case.save(update_fields=["deemed_accepted_at"])
+            _record(case, Action.DEEMED_ACCEPTED, None, case.state, case.state, data={"last_day": last_day.isoformat()})
+            counts["deemed_accepted"] += 1
+        elif not case.deemed_acceptance_warned and today >= add_working_days(received, DEEMED_ACCEPTANCE_DAYS - 1).date:
+            case.deemed_acceptance_warned = True
+            case.save(update_fields=["deemed_acceptance_warned"])
+            _record(
+                case,
+                Action.DEEMED_ACCEPTANCE_WARNING,
+                None,
+                case.state,
+                case.state,
+                data={"last_day": last_day.isoformat()},
+            )
+            counts["warned"] += 1
+    return counts
+
+
+# --- what a user may see ---------------------------------------------------------------------
+
+
+def visible_cases(user) -> QuerySet[Case]:
+    """Filtered in SQL: approvers their department's, front desks their service point's, supervisors all."""
+    cases = Case.objects.all()
+    if user.is_superuser:
+        return cases
+    actor = actor_of(user)
+    if Role.SUPERVISOR in actor.roles:
+        return cases
+    if actor.department is not None and Role.APPROVER in actor.roles:
+        return cases.filter(department=actor.department)
+    if actor.service_point is not None:
+        return cases.filter(service_point=actor.service_point)
+    return cases.filter(applicant__user=user)
