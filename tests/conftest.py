@@ -7,9 +7,16 @@ from tongban.demo.loader import load_demo_city
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The demo city is loaded once into the test database; each test runs in a rolled-back transaction."""
+    """The demo city is loaded once into the test database; each test runs in a rolled-back transaction.
+
+    Transactional tests (``transaction=True``) end with a flush; pytest-django runs them last, and
+    with ``serialized_rollback=True`` each starts from this snapshot, demo city included.
+    """
+    from django.db import connection
+
     with django_db_blocker.unblock():
         load_demo_city()
+        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
 @pytest.fixture
@@ -25,14 +32,6 @@ def user_of():
         return get_user_model().objects.get(username=username)
 
     return get
-
-
-@pytest.fixture
-def committed_demo_city(django_db_blocker):
-    """For transactional tests: the flush at their end removes the demo city, so load it back."""
-    yield
-    with django_db_blocker.unblock():
-        load_demo_city()
 
 
 def run_at_once(*calls):

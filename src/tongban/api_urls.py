@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from tongban.cases.api.views import CaseViewSet, GrantViewSet
 from tongban.catalog.api.views import BundleViewSet, ItemViewSet, ServicePointByItemViewSet
 from tongban.directory.api.views import DepartmentViewSet, RegionViewSet
 
@@ -11,5 +12,7 @@ router.register("departments", DepartmentViewSet, basename="department")
 router.register("service-points", ServicePointByItemViewSet, basename="service-point")
 router.register("items", ItemViewSet, basename="item")
 router.register("bundles", BundleViewSet, basename="bundle")
+router.register("cases", CaseViewSet, basename="case")
+router.register("grants", GrantViewSet, basename="grant")
 
 urlpatterns = router.urls

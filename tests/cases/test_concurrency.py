@@ -9,10 +9,7 @@ from tongban.core.errors import Conflict
 from tongban.directory.roles import Role
 from tongban.directory.services import assign_staff
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("committed_demo_city"),
-]
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_two_approvers_deciding_at_once_make_one_decision(window_case, user_of, cangshan_market):

@@ -26,7 +26,16 @@ from tongban.cases.choices import (
     State,
     SuspensionReason,
 )
-from tongban.cases.models import Applicant, Case, CaseEvent, CaseMaterial, CaseNotice, CaseSequence, IdentityAccess
+from tongban.cases.models import (
+    Applicant,
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CaseNotice,
+    CaseSequence,
+    IdempotencyRecord,
+    IdentityAccess,
+)
 from tongban.cases.permissions import Actor, actor_of, front_desk_grant, is_other_jurisdiction
 from tongban.catalog.choices import HandlingKind, ItemType, Necessity
 from tongban.catalog.models import ItemImplementation, Material
@@ -689,3 +698,33 @@ def visible_cases(user) -> QuerySet[Case]:
     if actor.service_point is not None:
         return cases.filter(service_point=actor.service_point)
     return cases.filter(applicant__user=user)
+
+
+# --- idempotent intake (API) -----------------------------------------------------------------
+
+
+def submit_once(*, by, key: str, fingerprint: str, **submission) -> tuple[Case, bool]:
+    """``submit_case`` at most once per (user, Idempotency-Key): the same key and body return the
+    first case; the same key with another body is a conflict. Safe under concurrent retries."""
+    existing = _replay(by, key, fingerprint)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            case = submit_case(by=by, **submission)
+            IdempotencyRecord.objects.create(user=by, key=key, body_hash=fingerprint, case=case)
+            return case, True
+    except IntegrityError:
+        existing = _replay(by, key, fingerprint)  # a concurrent request with this key won the race
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _replay(by, key: str, fingerprint: str) -> Case | None:
+    record = IdempotencyRecord.objects.select_related("case").filter(user=by, key=key).first()
+    if record is None:
+        return None
+    if record.body_hash != fingerprint:
+        raise Conflict(_("该 Idempotency-Key 已用于另一份不同的申请。"), code="idempotency_key_reused")
+    return record.case

@@ -1,0 +1,179 @@
+from django.utils import timezone
+from rest_framework import serializers
+
+from tongban.cases.choices import ApplicantKind, Channel, MaterialStatus, Right
+from tongban.cases.models import Case, CaseEvent, CaseMaterial, CaseNotice, Grant
+from tongban.cases.services import RULES
+from tongban.directory.models import Department, ServicePoint
+
+TRANSITION_ACTIONS = list(RULES)
+
+
+class ApplicantInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ApplicantKind.choices)
+    id_number = serializers.CharField(max_length=30)
+    name = serializers.CharField(max_length=200)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class MaterialInputSerializer(serializers.Serializer):
+    material = serializers.IntegerField()
+    status = serializers.ChoiceField(
+        choices=[MaterialStatus.PROVIDED, MaterialStatus.MISSING], default=MaterialStatus.PROVIDED
+    )
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    item = serializers.RegexField(r"^[0-9A-Za-z]{12}$", help_text="事项编码（12 位）")
+    region = serializers.RegexField(r"^\d{6}(\d{3}){0,2}$", help_text="承办辖区的区划代码（决定实施部门）")
+    sub_item = serializers.CharField(max_length=100, required=False, allow_null=True, default=None)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    applicant = ApplicantInput()
+    form_data = serializers.DictField(required=False, default=dict)
+    materials = MaterialInputSerializer(many=True, required=False, default=list)
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=[(a.value, a.label) for a in TRANSITION_ACTIONS])
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    data = serializers.DictField(required=False, default=dict)
+
+
+class CaseMaterialSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="material.name", read_only=True)
+    necessity = serializers.CharField(source="material.necessity", read_only=True)
+
+    class Meta:
+        model = CaseMaterial
+        fields = ["material", "name", "necessity", "status", "due_date", "note"]
+
+
+class CaseNoticeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseNotice
+        fields = ["problems", "new_facts", "issued_at"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    item = serializers.SerializerMethodField()
+    sub_item = serializers.CharField(source="sub_item.name", default=None, read_only=True)
+    department = serializers.SerializerMethodField()
+    applicant = serializers.SerializerMethodField()
+    service_point = serializers.SerializerMethodField()
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    handling_mode_display = serializers.CharField(source="get_handling_mode_display", read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "number",
+            "item",
+            "sub_item",
+            "department",
+            "applicant",
+            "channel",
+            "handling_mode",
+            "handling_mode_display",
+            "state",
+            "state_display",
+            "service_point",
+            "submitted_at",
+            "accepted_at",
+            "deadline",
+            "deadline_unscheduled",
+            "overdue",
+            "decided_at",
+            "visits",
+            "originals_to_send",
+            "deemed_accepted_at",
+            "form_data",
+        ]
+
+    def get_item(self, case) -> dict:
+        return {"code": case.item.code, "version": case.item.version, "name": case.item.name}
+
+    def get_department(self, case) -> dict:
+        return {"id": case.department_id, "name": case.department.name, "region": case.department.region.code}
+
+    def get_applicant(self, case) -> dict:
+        # Masked everywhere; the full number is only given by the audited reveal service.
+        return {"kind": case.applicant.kind, "name": case.applicant.name, "id_number": case.applicant.masked_id}
+
+    def get_service_point(self, case) -> dict | None:
+        point = case.service_point
+        return {"code": point.code, "name": point.name} if point else None
+
+    def get_overdue(self, case) -> bool:
+        return case.is_overdue(self.context.get("today") or timezone.localdate())
+
+
+class CaseDetailSerializer(CaseSerializer):
+    materials = CaseMaterialSerializer(many=True, read_only=True)
+    notices = CaseNoticeSerializer(many=True, read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "materials", "notices"]
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    action_display = serializers.CharField(source="get_action_display", read_only=True)
+    service_point = serializers.CharField(source="service_point.name", default=None, read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "at",
+            "action",
+            "action_display",
+            "from_state",
+            "to_state",
+            "actor",
+            "actor_role",
+            "service_point",
+            "grant",
+            "reason",
+            "data",
+        ]
+
+    def get_actor(self, event) -> str:
+        if event.actor is None:
+            return "系统"
+        return event.actor.get_full_name() or event.actor.get_username()
+
+
+class GrantSerializer(serializers.ModelSerializer):
+    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
+    service_point = serializers.SlugRelatedField(slug_field="code", queryset=ServicePoint.objects.all())
+    rights = serializers.ListField(child=serializers.ChoiceField(choices=Right.choices), allow_empty=False)
+    active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Grant
+        fields = [
+            "id",
+            "department",
+            "service_point",
+            "item_code",
+            "rights",
+            "valid_from",
+            "valid_until",
+            "revoked_at",
+            "revoke_reason",
+            "active",
+        ]
+        read_only_fields = ["revoked_at", "revoke_reason"]
+
+    def get_active(self, grant) -> bool:
+        now = timezone.now()
+        return (
+            grant.revoked_at is None
+            and grant.valid_from <= now
+            and (grant.valid_until is None or grant.valid_until > now)
+        )
+
+
+class RevokeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)

@@ -1,0 +1,163 @@
+import hashlib
+import json
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from tongban.cases import grants, services
+from tongban.cases.api.serializers import (
+    CaseCreateSerializer,
+    CaseDetailSerializer,
+    CaseEventSerializer,
+    CaseSerializer,
+    GrantSerializer,
+    RevokeSerializer,
+    TransitionSerializer,
+)
+from tongban.cases.choices import State
+from tongban.cases.models import Grant
+from tongban.cases.permissions import actor_of
+from tongban.directory.roles import Role
+from tongban.directory.services import manageable_service_points
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=_("同一键与同一请求体只创建一个办件；同一键配不同请求体返回 409。"),
+)
+
+
+class CaseListParams(serializers.Serializer):
+    state = serializers.ChoiceField(choices=State.choices, required=False)
+    department = serializers.IntegerField(required=False)
+    service_point = serializers.CharField(required=False)
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+def fingerprint(data) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """办件：受理、流转与查询。列表只含当前用户有权查看的办件。"""
+
+    permission_classes = [IsAuthenticated]
+    lookup_field = "number"
+    filter_backends = []
+
+    def get_queryset(self):
+        queryset = services.visible_cases(self.request.user).select_related(
+            "item", "sub_item", "department__region", "applicant", "service_point"
+        )
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("materials__material", "notices")
+        return queryset.order_by("-submitted_at", "-id")
+
+    def get_serializer_class(self):
+        return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    @extend_schema(parameters=[CaseListParams])
+    def list(self, request, *args, **kwargs):
+        params = CaseListParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        criteria = params.validated_data
+        queryset = self.get_queryset()
+        if "state" in criteria:
+            queryset = queryset.filter(state=criteria["state"])
+        if "department" in criteria:
+            queryset = queryset.filter(department_id=criteria["department"])
+        if "service_point" in criteria:
+            queryset = queryset.filter(service_point__code=criteria["service_point"])
+        if criteria.get("overdue") is not None:
+            overdue = Q(deadline__lt=timezone.localdate(), completed_at__isnull=True) & ~Q(
+                state__in=[State.REFUSED, State.WITHDRAWN]
+            )
+            queryset = queryset.filter(overdue) if criteria["overdue"] else queryset.exclude(overdue)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer}, parameters=[IDEMPOTENCY_HEADER])
+    def create(self, request, *args, **kwargs):
+        payload = CaseCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        applicant = services.identify_applicant(**data["applicant"])
+        submission = {
+            "item_code": data["item"].upper(),
+            "region_code": data["region"],
+            "applicant": applicant,
+            "channel": data["channel"],
+            "sub_item": data["sub_item"],
+            "form_data": data["form_data"],
+            "materials": [services.MaterialInput(m["material"], m["status"], m["note"]) for m in data["materials"]],
+        }
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if key:
+            case, created = services.submit_once(
+                by=request.user, key=key[:100], fingerprint=fingerprint(request.data), **submission
+            )
+        else:
+            case, created = services.submit_case(by=request.user, **submission), True
+        body = CaseDetailSerializer(self.get_queryset().get(pk=case.pk), context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=TransitionSerializer, responses={200: CaseDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def transitions(self, request, number=None):
+        case = self.get_object()
+        payload = TransitionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.transition(case, by=request.user, **payload.validated_data)
+        body = CaseDetailSerializer(self.get_queryset().get(pk=case.pk), context=self.get_serializer_context()).data
+        return Response(body)
+
+    @extend_schema(responses={200: CaseEventSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def events(self, request, number=None):
+        case = self.get_object()
+        events = case.events.select_related("actor", "service_point")
+        return Response(CaseEventSerializer(events, many=True).data)
+
+
+class GrantViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """授权信任：部门授予服务网点代为收件受理、一次性告知、原件核验、结果送达的权限；撤销立即生效。"""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = GrantSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        grants_ = Grant.objects.select_related("department", "service_point").order_by("-created_at")
+        user = self.request.user
+        if user.is_superuser:
+            return grants_
+        actor = actor_of(user)
+        if Role.SUPERVISOR in actor.roles:
+            return grants_
+        visible = Q(pk__in=[])
+        if actor.department is not None:
+            visible |= Q(department=actor.department)
+        if Role.HALL_ADMIN in actor.roles:
+            visible |= Q(service_point__in=manageable_service_points(user))
+        elif actor.service_point is not None:
+            visible |= Q(service_point=actor.service_point)
+        return grants_.filter(visible)
+
+    def perform_create(self, serializer):
+        serializer.instance = grants.create_grant(by=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=RevokeSerializer, responses={200: GrantSerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        payload = RevokeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        grant = grants.revoke_grant(self.get_object(), by=request.user, reason=payload.validated_data["reason"])
+        return Response(GrantSerializer(grant).data)
