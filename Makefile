@@ -35,6 +35,7 @@ lint: install-test
 	$(VENV)/bin/ruff check src tests benchmarks
 
 check-migrations: install-test
+	@mkdir -p var
 	$(PY) manage.py makemigrations --check --dry-run
 
 # SQLite always; PostgreSQL as well when DATABASE_URL points at one.

@@ -2,5 +2,6 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.conf.dev")
+# Served by a WSGI server means production unless said otherwise (manage.py defaults to dev).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.conf.production")
 application = get_wsgi_application()

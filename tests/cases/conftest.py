@@ -6,12 +6,19 @@ from django.utils import timezone
 
 from tongban.cases.choices import ApplicantKind, Channel, MaterialStatus, Right
 from tongban.cases.grants import create_grant
+from tongban.cases.models import Grant
 from tongban.cases.services import MaterialInput, identify_applicant, submit_case
 from tongban.catalog.models import Item
 from tongban.directory.models import Department, ServicePoint
 
 PERSON_ID = "11010519491231002X"
 FOOD_LICENCE = "食品经营许可"
+
+
+@pytest.fixture(autouse=True)
+def without_demo_grants():
+    """Case tests set up exactly the grants they are about (the demo city ships one)."""
+    Grant.objects.all().delete()
 
 
 @pytest.fixture

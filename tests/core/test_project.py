@@ -33,11 +33,27 @@ class TestSettings:
         assert "SECRET_KEY" in result.stderr
 
     def test_production_starts_with_a_real_key(self):
-        result = run_settings("tongban.conf.production", SECRET_KEY="x" * 50, DEBUG="0")
+        result = run_settings("tongban.conf.production", SECRET_KEY="x" * 50, DEBUG="0", TONGBAN_HOME="/srv/tongban")
         assert result.returncode == 0, result.stderr
 
+    def test_production_needs_a_home_for_data(self):
+        env = {k: v for k, v in os.environ.items() if k != "TONGBAN_HOME"}
+        result = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup()"],
+            env={
+                **env,
+                "DJANGO_SETTINGS_MODULE": "tongban.conf.production",
+                "PYTHONPATH": str(ROOT / "src"),
+                "SECRET_KEY": "x" * 50,
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode != 0 and "TONGBAN_HOME" in result.stderr
+
     def test_production_refuses_debug(self):
-        result = run_settings("tongban.conf.production", SECRET_KEY="x" * 50, DEBUG="1")
+        result = run_settings("tongban.conf.production", SECRET_KEY="x" * 50, DEBUG="1", TONGBAN_HOME="/srv/tongban")
         assert result.returncode != 0
 
     def test_locale_and_time_zone(self, settings):

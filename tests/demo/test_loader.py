@@ -4,17 +4,38 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from tongban.cases.choices import Right
+from tongban.cases.models import Grant
 from tongban.catalog.choices import HandlingKind, Necessity, NegativeReason
-from tongban.catalog.models import Bundle, BundleItem, Item, ItemImplementation, Material
+from tongban.catalog.models import (
+    Bundle,
+    BundleItem,
+    Item,
+    ItemImplementation,
+    LicenseType,
+    Material,
+    MaterialType,
+    ReviewPoint,
+    SubItem,
+)
 from tongban.demo.generator import generate_city
 from tongban.demo.loader import load_demo_city
 from tongban.directory.choices import RegionLevel, ServicePointLevel
-from tongban.directory.models import Department, OpeningPeriod, Region, ServicePoint, Window
+from tongban.directory.models import Department, OpeningPeriod, Region, ServicePoint, Staff, Window
 from tongban.directory.roles import Role, user_roles
+from tongban.workdays.models import CalendarYear, SpecialDay
 
 pytestmark = pytest.mark.django_db
 
 MODELS = [
+    SubItem,
+    ReviewPoint,
+    LicenseType,
+    MaterialType,
+    Staff,
+    Grant,
+    CalendarYear,
+    SpecialDay,
     Region,
     Department,
     ServicePoint,
@@ -65,6 +86,27 @@ def test_the_demo_catalog():
         assert ItemImplementation.objects.filter(item_code=item.code).exists(), item
     for name in ["食品经营许可", "城市建筑垃圾处置（渣土运输）备案", "住房公积金提取"]:
         assert items.filter(name__startswith=name).exists(), name
+
+
+def test_demo_grant_lets_gulou_take_cangshan_market_items():
+    grant = Grant.objects.effective().get(department__region__code="350104", service_point__code="fz-gulou")
+    assert set(grant.rights) == set(Right.values) and grant.item_code == ""
+
+
+def test_rerun_keeps_what_people_changed(user_of):
+    point = ServicePoint.objects.get(code="fz-gulou")
+    point.name = "鼓楼区政务服务中心（改）"
+    point.save()
+    point.windows.filter(number="01").update(is_active=False)
+    clerk = user_of("clerk_gulou")
+    clerk.set_password("changed-by-clerk")
+    clerk.save()
+    load_demo_city()
+    point.refresh_from_db()
+    clerk.refresh_from_db()
+    assert point.name == "鼓楼区政务服务中心（改）"
+    assert not point.windows.get(number="01").is_active
+    assert clerk.check_password("changed-by-clerk")
 
 
 def test_every_role_has_a_demo_account():

@@ -25,11 +25,6 @@ from tongban.catalog.search import build_search_text
 from tongban.core.errors import ServiceError
 
 
-def authority_kind_of(user) -> str | None:
-    staff = getattr(user, "staff", None)
-    return staff.department.kind if staff is not None and staff.department_id else None
-
-
 class DraftOnlyInline:
     """Children of a published version are read-only like the version itself."""
 
@@ -87,7 +82,7 @@ class PromisedNormFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "over":
-            return queryset.extra(where=["promised_limit * 10 > legal_limit * 3"])
+            return queryset.over_norm()
         return queryset
 
 
@@ -109,6 +104,14 @@ class ItemAdminForm(forms.ModelForm):
         if self.instance.pk is None and Item.objects.filter(code=code).exists():
             raise ValidationError(_("事项编码已存在，请在现有事项上使用“生成新版本草稿”。"))
         return code
+
+    def clean_authority_kind(self):
+        kind = self.cleaned_data["authority_kind"]
+        try:
+            services.check_catalog_rights(self.current_user, kind)
+        except ServiceError as exc:
+            raise ValidationError(exc.message) from None
+        return kind
 
 
 @admin.register(Item)
@@ -196,8 +199,11 @@ class ItemAdmin(admin.ModelAdmin):
 
     @staticmethod
     def may_edit(user, obj) -> bool:
-        """Catalog admins edit the items of their own department's kind; superusers all."""
-        return user.is_superuser or authority_kind_of(user) == obj.authority_kind
+        try:
+            services.check_catalog_rights(user, obj.authority_kind)
+        except ServiceError:
+            return False
+        return True
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -213,8 +219,13 @@ class ItemAdmin(admin.ModelAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "code", "version"] if obj is not None else fields
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.current_user = request.user  # the form checks the user's catalog rights on 实施部门类别
+        return form
+
     def save_model(self, request, obj, form, change):
-        services.save_item_edit(obj)
+        services.save_item_edit(obj, by=request.user)
         if obj.promised_exceeds_norm:
             messages.warning(
                 request,
@@ -331,23 +342,33 @@ class LicenseTypeAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class ItemImplementationForm(forms.ModelForm):
+    class Meta:
+        model = ItemImplementation
+        fields = ["item_code", "department", "is_active"]
+
+    def clean_item_code(self):
+        code = self.cleaned_data["item_code"]
+        if not Item.objects.filter(code=code).exists():
+            raise ValidationError(_("事项编码 %s 不存在。") % code)
+        return code
+
+
 @admin.register(ItemImplementation)
 class ItemImplementationAdmin(admin.ModelAdmin):
+    form = ItemImplementationForm
     list_display = ["code", "item_code", "department", "is_active"]
     list_filter = ["is_active", "department__kind", "department__region__level"]
     search_fields = ["code", "item_code", "department__name"]
     autocomplete_fields = ["department"]
     list_select_related = ["department"]
 
-    def save_model(self, request, obj, form, change):
-        if not Item.objects.filter(code=obj.item_code).exists():
-            raise ValidationError(_("事项编码 %s 不存在。") % obj.item_code)
-        super().save_model(request, obj, form, change)
-
 
 class BundleItemFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
+        if any(form.errors for form in self.forms):
+            return  # each row shows its own error first
         members = [
             {"item": f.cleaned_data["item_code"], "waits_for": f.cleaned_data.get("waits_for") or []}
             for f in self.forms

@@ -22,8 +22,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from tongban.catalog import choices
-from tongban.catalog.models import Item, LicenseType, Material, MaterialType, ReviewPoint
-from tongban.catalog.services import ItemDraft, publish_item, write_item_draft
+from tongban.catalog.models import Item, LicenseType, Material, MaterialType, ReviewPoint, SubItem
+from tongban.catalog.services import ItemDraft, check_catalog_rights, publish_item, write_item_draft
+from tongban.core.errors import ServiceError
 from tongban.directory.choices import AuthorityKind
 
 ITEMS_SHEET, SUB_ITEMS_SHEET, MATERIALS_SHEET, REVIEW_SHEET = "事项", "业务办理项", "申请材料", "审查要点"
@@ -85,7 +86,7 @@ def whole_number(value) -> int:
     if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer() and value >= 0:
         return int(value)
     text = _text(value)
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # not "²" or full-width digits, which isdigit() accepts
         return int(text)
     raise CellError(_("应为非负整数，实际为“%s”。") % text)
 
@@ -100,8 +101,8 @@ def money(value) -> Decimal:
         amount = Decimal(text)
     except InvalidOperation:
         raise CellError(_("应为金额数字，实际为“%s”。") % text) from None
-    if amount < 0:
-        raise CellError(_("金额不能为负数。"))
+    if not amount.is_finite() or amount < 0:
+        raise CellError(_("应为不小于 0 的金额数字，实际为“%s”。") % text)
     return amount
 
 
@@ -291,7 +292,10 @@ class _Reader:
 def import_items(
     file, *, by=None, publish: bool = False, progress: Callable[[int], None] | None = None
 ) -> ImportResult:
-    """Import the workbook ``file`` (path or file object); raise ImportFailed and write nothing on any bad row."""
+    """Import the workbook ``file`` (path or file object); raise ImportFailed and write nothing on any bad row.
+
+    ``by`` is the user importing (their catalog rights apply to every row); None for an operator's command.
+    """
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
@@ -301,16 +305,21 @@ def import_items(
         reader.rows(workbook, sheet, columns, required) for sheet, columns, required in SHEETS
     )
     workbook.close()
-    drafts = _build_drafts(reader, item_rows, sub_rows, material_rows, review_rows)
+    drafts = _build_drafts(reader, item_rows, sub_rows, material_rows, review_rows, by=by, publish=publish)
     if reader.problems:
         raise ImportFailed(reader.problems)
 
     result = ImportResult()
     with transaction.atomic():
-        for draft in drafts:
-            item = write_item_draft(draft, by=by)
-            if publish:
-                item = publish_item(item, by=by)
+        for row_number, draft in drafts:
+            try:
+                item = write_item_draft(draft, by=by)
+                if publish:
+                    item = publish_item(item, by=by)
+            except (ValidationError, ServiceError) as exc:
+                # Anything the row checks did not foresee still names its row, and undoes the whole file.
+                message = exc.message if isinstance(exc, ServiceError) else "；".join(exc.messages)
+                raise ImportFailed([Problem(ITEMS_SHEET, row_number, "-", message)]) from None
             if item.promised_exceeds_norm:
                 result.warnings.append(
                     _("事项 %(code)s %(name)s 的承诺时限超过法定时限的 30%%。") % {"code": item.code, "name": item.name}
@@ -321,10 +330,13 @@ def import_items(
     return result
 
 
-def _build_drafts(reader: _Reader, item_rows, sub_rows, material_rows, review_rows) -> list[ItemDraft]:
+def _build_drafts(
+    reader: _Reader, item_rows, sub_rows, material_rows, review_rows, *, by, publish: bool
+) -> list[tuple[int, ItemDraft]]:
     licenses = {lt.code: lt for lt in LicenseType.objects.all()}
     material_types = set(MaterialType.objects.values_list("code", flat=True))
     drafts: dict[str, ItemDraft] = {}
+    rows_of: dict[str, int] = {}
 
     for row in item_rows:
         values = dict(row.values)
@@ -345,8 +357,16 @@ def _build_drafts(reader: _Reader, item_rows, sub_rows, material_rows, review_ro
                 )
             except ValidationError as exc:
                 reader.model_errors(row, ITEM_COLUMNS, exc)
+        if values.get("authority_kind"):
+            try:
+                check_catalog_rights(by, values["authority_kind"], publish=publish)
+            except ServiceError as exc:
+                reader.problems.append(Problem(row.sheet, row.row, "实施部门类别", exc.message))
+        if publish and not values.get("result_name") and values.get("result_license_type") is None:
+            reader.problems.append(Problem(row.sheet, row.row, "办理结果", _("发布前须填写办理结果名称。")))
         if code:
             drafts[code] = ItemDraft(fields=values)
+            rows_of[code] = row.row
 
     def owner(row: ParsedRow) -> ItemDraft | None:
         draft = drafts.get(row.values.get("item"))
@@ -368,6 +388,10 @@ def _build_drafts(reader: _Reader, item_rows, sub_rows, material_rows, review_ro
         promised = draft.fields.get("promised_limit", 0) if data["promised_limit"] is None else data["promised_limit"]
         if promised > legal:
             reader.problems.append(Problem(row.sheet, row.row, "承诺时限", _("承诺时限不能超过法定时限。")))
+        try:
+            SubItem(**data).full_clean(exclude=["item"], validate_constraints=False)
+        except ValidationError as exc:
+            reader.model_errors(row, SUB_ITEM_COLUMNS, exc)
         sub_names[draft.code].add(data["name"])
         draft.sub_items.append(data)
 
@@ -412,7 +436,7 @@ def _build_drafts(reader: _Reader, item_rows, sub_rows, material_rows, review_ro
         except ValidationError as exc:
             reader.model_errors(row, REVIEW_COLUMNS, exc)
         draft.review_points.append(data)
-    return list(drafts.values())
+    return [(rows_of[code], draft) for code, draft in drafts.items()]
 
 
 def export_items(items: Iterable[Item]) -> bytes:

@@ -8,6 +8,7 @@ must outlive versions (implementations, bundles, window zones, grants) refer to 
 """
 
 import datetime
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -81,6 +82,22 @@ class ItemQuerySet(models.QuerySet):
             Q(valid_until__isnull=True) | Q(valid_until__gte=on)
         )
 
+    def over_norm(self):
+        """Promised limit above 30 % of the legal one (PROMISED_LIMIT_NORM), in SQL."""
+        return self.filter(promised_limit__gt=models.F("legal_limit") * PROMISED_LIMIT_NORM)
+
+
+class CatalogRevision(models.Model):
+    """One row whose token changes with every change to the in-force catalog, in the same transaction.
+
+    A random token, not a counter: a rolled-back change must never let a later one reuse its value.
+    """
+
+    token = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self):
+        return str(self.token)
+
 
 class Item(models.Model):
     code = models.CharField(_("事项编码"), max_length=12, validators=[ITEM_CODE_VALIDATOR], db_index=True)
@@ -118,7 +135,7 @@ class Item(models.Model):
     )
     valid_from = models.DateField(_("生效日期"), null=True, blank=True)
     valid_until = models.DateField(_("失效日期"), null=True, blank=True)
-    search_text = models.CharField(max_length=1000, editable=False, default="")
+    search_text = models.TextField(editable=False, default="")
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
@@ -335,7 +352,7 @@ class Bundle(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     description = models.TextField(_("说明"), blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=BundleStatus.choices, default=BundleStatus.DRAFT)
-    search_text = models.CharField(max_length=1000, editable=False, default="")
+    search_text = models.TextField(editable=False, default="")
 
     class Meta:
         verbose_name = _("一件事")

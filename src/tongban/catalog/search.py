@@ -3,18 +3,17 @@
 ``spjy`` finds 食品经营许可, ``shipin`` finds it too, ``yyzz`` finds 企业设立登记 by its result 营业执照.
 
 Substring search over 15 000 rows costs a full scan per query in the database (no index
-serves ``LIKE '%登记%'``), so the in-force catalog's search text and filter fields are held in
-each process (a few MB) and rebuilt when the catalog changes: the index is keyed on the date
-(validity windows open and close at midnight) and the latest ``Item.updated_at``, which every
-write through the ORM moves. A search is then one cheap MAX() query plus, for the page shown,
-one fetch by primary key.
+serves ``LIKE '%登记%'``), so the in-force catalog's rows and search texts are held in each
+process (a few MB) and rebuilt when the catalog changes: the index is keyed on the date
+(validity windows open and close at midnight) and ``CatalogRevision``, whose token publishing
+and retiring replace in their own transaction. A search is then one primary-key read of that
+token plus a scan in memory.
 """
 
 import datetime
 import threading
 from typing import NamedTuple
 
-from django.db.models import Max
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
@@ -68,9 +67,9 @@ class ItemSearchIndex:
 
     @staticmethod
     def _current_key(on: datetime.date) -> tuple:
-        from tongban.catalog.models import Item
+        from tongban.catalog.models import CatalogRevision
 
-        return on, Item.objects.aggregate(changed=Max("updated_at"))["changed"]
+        return on, CatalogRevision.objects.filter(pk=1).values_list("token", flat=True).first()
 
     def _refresh(self, on: datetime.date) -> tuple[list[ItemRow], list[str], dict[str, list[int]]]:
         from tongban.catalog.models import Item
@@ -102,9 +101,10 @@ class ItemSearchIndex:
             positions = matches.get(query)
             if positions is None:
                 positions = [i for i, text in enumerate(texts) if query in text]
-                if len(matches) >= MATCH_CACHE_SIZE:
-                    matches.pop(next(iter(matches)))
-                matches[query] = positions
+                with self._lock:
+                    if len(matches) >= MATCH_CACHE_SIZE:
+                        matches.pop(next(iter(matches)), None)
+                    matches[query] = positions
             found = [rows[i] for i in positions]
         wanted = [(name, value) for name, value in filters.items() if value]
         if negative is not None:

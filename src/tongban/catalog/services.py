@@ -4,11 +4,12 @@ Admin pages, the Excel import and the demo loader all write items through these 
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from tongban.catalog.choices import BundleStatus, ItemStatus, Scope
 from tongban.catalog.models import (
     Bundle,
     BundleItem,
+    CatalogRevision,
     Item,
     ItemImplementation,
     LicenseType,
@@ -26,7 +28,8 @@ from tongban.catalog.models import (
     SubItem,
 )
 from tongban.catalog.search import build_search_text, item_index
-from tongban.core.errors import Conflict, InvalidInput, NotFound
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.directory.choices import AuthorityKind
 from tongban.directory.models import ServicePoint
 
 
@@ -53,6 +56,33 @@ def _refresh_search_text(item: Item) -> None:
     item.search_text = build_search_text(code=item.code, name=item.name, also=item.result_name)
 
 
+def check_catalog_rights(by, authority_kind: str, *, publish: bool = False) -> None:
+    """A catalog admin keeps the items of their own department's kind; publishing needs its permission.
+
+    ``by=None`` is the system itself (demo loader, an operator's management command).
+    """
+    if by is None or by.is_superuser:
+        return
+    staff = getattr(by, "staff", None)
+    own_kind = staff.department.kind if staff is not None and staff.department_id else None
+    if not by.has_perm("catalog.change_item") or own_kind != authority_kind:
+        raise Forbidden(
+            _("您只能维护本部门类别（%s）的事项。") % (AuthorityKind(own_kind).label if own_kind else _("无")),
+            code="not_item_owner",
+        )
+    if publish and not by.has_perm("catalog.publish_item"):
+        raise Forbidden(_("您没有发布或废止事项的权限。"), code="publish_forbidden")
+
+
+def _save_new(item: Item) -> None:
+    """Insert a new draft row; a concurrent draft of the same code loses cleanly."""
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        raise Conflict(_("事项 %s 已有草稿版本，请先编辑或发布该草稿。") % item.code, code="draft_exists") from None
+
+
 @transaction.atomic
 def write_item_draft(draft: ItemDraft, *, by=None) -> Item:
     """Create the draft of ``draft.code`` or replace the content of its existing draft.
@@ -61,15 +91,21 @@ def write_item_draft(draft: ItemDraft, *, by=None) -> Item:
     """
     code = draft.code
     item = Item.objects.select_for_update().filter(code=code, status=ItemStatus.DRAFT).first()
-    if item is None:
+    if item is not None:
+        check_catalog_rights(by, item.authority_kind)
+    else:
         latest = Item.objects.filter(code=code).aggregate(v=Max("version"))["v"] or 0
         item = Item(code=code, version=latest + 1, status=ItemStatus.DRAFT)
     for name, value in draft.fields.items():
         if name not in {"code", "version", "status"}:
             setattr(item, name, value)
+    check_catalog_rights(by, item.authority_kind)
     _refresh_search_text(item)
-    item.full_clean(exclude=["search_text"])
-    item.save()
+    item.full_clean(exclude=["search_text"], validate_constraints=False)
+    if item.pk:
+        item.save()
+    else:
+        _save_new(item)
     _replace_children(item, draft)
     return item
 
@@ -117,21 +153,27 @@ def _replace_children(item: Item, draft: ItemDraft) -> None:
         point.save()
 
 
-def save_item_edit(item: Item) -> Item:
+def save_item_edit(item: Item, *, by=None) -> Item:
     """Save an edit made in place (admin form): only drafts may change."""
     if item.pk:
-        stored_status = Item.objects.filter(pk=item.pk).values_list("status", flat=True).first()
-        if stored_status != ItemStatus.DRAFT:
+        stored = Item.objects.filter(pk=item.pk).values_list("status", "authority_kind").first()
+        if stored is None or stored[0] != ItemStatus.DRAFT:
             raise Conflict(_("已发布或已废止的事项不能直接修改，请先生成新版本草稿。"), code="item_not_editable")
+        check_catalog_rights(by, stored[1])
+    check_catalog_rights(by, item.authority_kind)
     _refresh_search_text(item)
-    item.full_clean(exclude=["search_text"])
-    item.save()
+    item.full_clean(exclude=["search_text"], validate_constraints=False)
+    if item.pk:
+        item.save()
+    else:
+        _save_new(item)
     return item
 
 
 @transaction.atomic
 def draft_new_version(item: Item, *, by=None) -> Item:
     """Copy ``item`` (with sub-items, materials, review points) into a new draft version."""
+    check_catalog_rights(by, item.authority_kind)
     if Item.objects.filter(code=item.code, status=ItemStatus.DRAFT).exists():
         raise Conflict(_("事项 %s 已有草稿版本，请先编辑或发布该草稿。") % item.code, code="draft_exists")
     source = Item.objects.prefetch_related("sub_items", "materials__replaceable_by", "review_points").get(pk=item.pk)
@@ -193,17 +235,23 @@ def draft_new_version(item: Item, *, by=None) -> Item:
 def publish_item(item: Item, *, by=None, valid_from: datetime.date | None = None) -> Item:
     """Put a draft in force from ``valid_from`` (today by default); the previous version ends the day before."""
     item = Item.objects.select_for_update().get(pk=item.pk)
+    check_catalog_rights(by, item.authority_kind, publish=True)
     if item.status != ItemStatus.DRAFT:
         raise Conflict(_("只有草稿可以发布。"), code="item_not_draft")
     today = timezone.localdate()
     valid_from = valid_from or item.valid_from or today
+    previous = list(Item.objects.select_for_update().filter(code=item.code, status=ItemStatus.PUBLISHED))
+    if previous and valid_from < today:
+        # Cases were made under the version in force then; a new version cannot reach back over them.
+        raise InvalidInput(
+            _("新版本的生效日期不能早于今天。"), code="valid_from_in_past", details={"valid_from": [_("不能早于今天")]}
+        )
     item.valid_from = valid_from
     item.full_clean(exclude=["search_text"])
     if item.result_license_type_id is None and item.result_name == "":
         raise InvalidInput(
             _("发布前须填写办理结果名称。"), code="item_incomplete", details={"result_name": [_("必填")]}
         )
-    previous = Item.objects.select_for_update().filter(code=item.code, status=ItemStatus.PUBLISHED)
     for old in previous:
         if old.valid_from and old.valid_from >= valid_from:
             old.status = ItemStatus.RETIRED  # would never come in force: superseded outright
@@ -217,6 +265,7 @@ def publish_item(item: Item, *, by=None, valid_from: datetime.date | None = None
     item.published_at = timezone.now()
     item.published_by = by if by is not None and by.is_authenticated else None
     item.save()
+    bump_catalog_revision()
     return item
 
 
@@ -224,15 +273,28 @@ def publish_item(item: Item, *, by=None, valid_from: datetime.date | None = None
 def retire_item(item: Item, *, by=None, on: datetime.date | None = None) -> Item:
     """Withdraw a published item: it is out of force from ``on`` (today by default)."""
     item = Item.objects.select_for_update().get(pk=item.pk)
+    check_catalog_rights(by, item.authority_kind, publish=True)
     if item.status != ItemStatus.PUBLISHED:
         raise Conflict(_("只有已发布的事项可以废止。"), code="item_not_published")
-    on = on or timezone.localdate()
+    today = timezone.localdate()
+    on = on or today
+    if item.valid_from > today:
+        # A scheduled version withdrawn before its start: its predecessor stays in force after all.
+        Item.objects.filter(
+            code=item.code, status=ItemStatus.PUBLISHED, valid_until=item.valid_from - datetime.timedelta(days=1)
+        ).update(valid_until=None, updated_at=timezone.now())
     # Retired status takes it out of force at once; the range stays well-formed even on its first day.
     item.valid_until = max(on - datetime.timedelta(days=1), item.valid_from)
     item.status = ItemStatus.RETIRED
     item.full_clean(exclude=["search_text"])
     item.save(update_fields=["status", "valid_until", "updated_at"])
+    bump_catalog_revision()
     return item
+
+
+def bump_catalog_revision() -> None:
+    """Mark the in-force catalog changed, in the caller's transaction (search indexes reload on commit)."""
+    CatalogRevision.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4()})
 
 
 def item_in_force(code: str, on: datetime.date | None = None) -> Item:
@@ -297,6 +359,10 @@ def service_points_for_item(item: Item) -> list[ServicePoint]:
 def validate_bundle_members(members: list[dict]) -> None:
     """``members`` are ``{"item": code, "waits_for": [codes]}``: known items, no repeats, no cycles."""
     codes = [m["item"] for m in members]
+    for member in members:
+        waits_for = member.get("waits_for", [])
+        if not isinstance(waits_for, list) or not all(isinstance(code, str) for code in waits_for):
+            raise InvalidInput(_('前置事项应为事项编码的列表，如 ["000101009000"]。'), code="bundle_invalid_dependency")
     if len(set(codes)) != len(codes):
         raise InvalidInput(_("一件事中的事项不能重复。"), code="bundle_duplicate_item")
     known = set(Item.objects.filter(code__in=codes).values_list("code", flat=True))

@@ -1,8 +1,9 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-from tongban.core.api.errors import api_not_found
+from tongban.core.api.errors import api_not_found, error_body
 
 
 def healthz(request):
@@ -20,6 +21,12 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return api_not_found(request, exception)
     return render(request, "core/404.html", status=404)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("server_error", _("服务器内部错误，请稍后重试；问题已记录。")), status=500)
+    return render(request, "core/500.html", status=500)
 
 
 def home(request):

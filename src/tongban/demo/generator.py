@@ -13,6 +13,7 @@ from django.db import transaction
 from tongban.catalog.choices import HandlingKind, ItemStatus, ItemType, Necessity, Scope, ServiceObject
 from tongban.catalog.models import Item, ItemImplementation, Material, MaterialType, ReviewPoint
 from tongban.catalog.search import build_search_text
+from tongban.catalog.services import bump_catalog_revision
 from tongban.directory.choices import AuthorityKind, RegionLevel, ServicePointLevel, WindowKind
 from tongban.directory.models import Department, Region, ServicePoint, Window
 
@@ -74,6 +75,7 @@ def generate_city(
     with transaction.atomic():
         points = _generate_service_points(service_points, rng)
         made = _generate_items(items, rng, progress)
+        bump_catalog_revision()
     return made, points
 
 

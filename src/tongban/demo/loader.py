@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
+from tongban.cases.choices import Right
+from tongban.cases.grants import create_grant
+from tongban.cases.models import Grant
 from tongban.catalog.models import Item, ItemImplementation, LicenseType, MaterialType
 from tongban.catalog.services import ItemDraft, publish_item, write_bundle, write_item_draft
 from tongban.core.identifiers import make_credit_code
@@ -145,9 +149,10 @@ def load_departments(regions: dict[str, Region]) -> dict[tuple[str, str], Depart
 
 
 def load_service_points(regions: dict[str, Region]) -> dict[str, ServicePoint]:
+    """Create the demo halls and centres once; a rerun leaves what hall admins changed since alone."""
     points = {}
     for data in [*city_data.HALLS, *city_data.CENTRES]:
-        point, _ = ServicePoint.objects.update_or_create(
+        point, created = ServicePoint.objects.get_or_create(
             code=data["key"],
             defaults={
                 "name": data["name"],
@@ -160,34 +165,27 @@ def load_service_points(regions: dict[str, Region]) -> dict[str, ServicePoint]:
             },
         )
         points[point.code] = point
-        OpeningPeriod.objects.filter(service_point=point).delete()
+        if not created:
+            continue
         OpeningPeriod.objects.bulk_create(
             OpeningPeriod(service_point=point, weekday=int(day), opens=opens, closes=closes)
             for day, periods in city_data.HOURS[data["hours"]].items()
             for opens, closes in periods
         )
-        numbers = []
-        for n in range(1, data["general_windows"] + 1):
-            numbers.append(f"{n:02d}")
-            Window.objects.update_or_create(
-                service_point=point,
-                number=f"{n:02d}",
-                defaults={"kind": WindowKind.GENERAL, "zone_name": "", "zone_authorities": []},
-            )
+        windows = [Window(service_point=point, number=f"{n:02d}") for n in range(1, data["general_windows"] + 1)]
         for zone_index, zone in enumerate(data["zones"]):
             letter = chr(ord("A") + zone_index)
-            for n in range(1, zone["windows"] + 1):
-                numbers.append(f"{letter}{n:02d}")
-                Window.objects.update_or_create(
+            windows += [
+                Window(
                     service_point=point,
                     number=f"{letter}{n:02d}",
-                    defaults={
-                        "kind": WindowKind.ZONE,
-                        "zone_name": zone["name"],
-                        "zone_authorities": zone["authorities"],
-                    },
+                    kind=WindowKind.ZONE,
+                    zone_name=zone["name"],
+                    zone_authorities=zone["authorities"],
                 )
-        Window.objects.filter(service_point=point).exclude(number__in=numbers).delete()
+                for n in range(1, zone["windows"] + 1)
+            ]
+        Window.objects.bulk_create(windows)
     return points
 
 
@@ -295,13 +293,19 @@ def implementing_departments(data: dict, departments: dict[tuple[str, str], Depa
 
 def load_accounts(points: dict[str, ServicePoint], departments: dict[tuple[str, str], Department]) -> list[DemoAccount]:
     user_model = get_user_model()
-    admin, _ = user_model.objects.get_or_create(username="admin", defaults={"first_name": "系统管理员"})
-    admin.is_staff = admin.is_superuser = True
-    admin.set_password(DEMO_PASSWORD)
-    admin.save()
+    admin, created = user_model.objects.get_or_create(
+        username="admin", defaults={"first_name": "系统管理员", "is_staff": True, "is_superuser": True}
+    )
+    if created:  # a rerun keeps passwords people have changed
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
     community_point = next(code for code, p in points.items() if p.level == "community_centre")
     for account in DEMO_ACCOUNTS:
-        user, _ = user_model.objects.get_or_create(username=account.username, defaults={"first_name": account.name})
+        user, created = user_model.objects.get_or_create(
+            username=account.username, defaults={"first_name": account.name}
+        )
+        if not created:
+            continue  # a rerun keeps passwords and workplaces people have changed
         user.set_password(DEMO_PASSWORD)
         user.save()
         point_code = account.service_point or (community_point if account.role == Role.PROXY_AGENT else None)
@@ -312,6 +316,24 @@ def load_accounts(points: dict[str, ServicePoint], departments: dict[tuple[str, 
             department=departments[account.department] if account.department else None,
         )
     return DEMO_ACCOUNTS
+
+
+# 授权信任 in the demo: Cangshan's market bureau lets the Gulou hall act for it (the walk-in demo).
+DEMO_GRANTS = [(("350104", AuthorityKind.MARKET), "fz-gulou")]
+
+
+def load_grants(departments: dict[tuple[str, str], Department], points: dict[str, ServicePoint]) -> None:
+    granter = get_user_model().objects.get(username="admin")
+    for department_key, point_code in DEMO_GRANTS:
+        department, point = departments[department_key], points[point_code]
+        if not Grant.objects.filter(department=department, service_point=point).exists():
+            create_grant(
+                by=granter,
+                department=department,
+                service_point=point,
+                rights=list(Right.values),
+                valid_from=timezone.make_aware(datetime.datetime.combine(DEMO_VALID_FROM, datetime.time())),
+            )
 
 
 @dataclass
@@ -330,6 +352,7 @@ def load_demo_city() -> LoadSummary:
     points = load_service_points(regions)
     created = load_catalog(departments)
     accounts = load_accounts(points, departments)
+    load_grants(departments, points)
     DemoDataset.objects.update_or_create(name=DATASET_NAME)
     transaction.on_commit(lambda: cache.delete(context_processors.CACHE_KEY))
     return LoadSummary(len(regions), len(departments), len(points), created, accounts)

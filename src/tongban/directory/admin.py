@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from tongban.directory.models import Department, OpeningPeriod, Region, ServicePoint, Staff, Window
+from tongban.directory.roles import Role, user_roles
 from tongban.directory.services import (
     can_manage_service_point,
     manageable_regions,
@@ -79,6 +80,8 @@ class ServicePointAdmin(ScopedToHallAdmin, admin.ModelAdmin):
 
 @admin.register(Staff)
 class StaffAdmin(ScopedToHallAdmin, admin.ModelAdmin):
+    """Hall admins place staff at their own region's service points; nothing else about a person."""
+
     list_display = ["__str__", "service_point", "department", "phone"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     list_select_related = ["user", "service_point", "department"]
@@ -92,13 +95,26 @@ class StaffAdmin(ScopedToHallAdmin, admin.ModelAdmin):
         return obj.service_point
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.service_point is None:
-            return request.user.is_superuser
+        if request.user.is_superuser:
+            return True
+        if obj is not None and (obj.service_point is None or obj.user_id == request.user.pk):
+            return False  # department staff, supervisors and one's own record are not a hall admin's to change
         return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["user", "department"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "service_point" and not request.user.is_superuser:
+            kwargs["queryset"] = manageable_service_points(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if request.user.is_superuser:
+        if request.user.is_superuser or Role.SUPERVISOR in user_roles(request.user):
             return queryset
         return queryset.filter(service_point__in=manageable_service_points(request.user))
 

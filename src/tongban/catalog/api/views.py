@@ -5,7 +5,7 @@ from rest_framework import viewsets
 
 from tongban.catalog.api.serializers import BundleSerializer, ItemDetailSerializer, ItemListSerializer, ItemSearchParams
 from tongban.catalog.choices import BundleStatus
-from tongban.catalog.models import Bundle, Item, ItemImplementation
+from tongban.catalog.models import Bundle, BundleItem, Item, ItemImplementation
 from tongban.catalog.search import item_index
 from tongban.catalog.services import item_in_force, service_points_for_item
 from tongban.core.errors import NotFound
@@ -46,7 +46,7 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
         version = self.request.query_params.get("version")
         if version:
             queryset = Item.objects.exclude(status="draft").filter(
-                code=code, version=version if version.isdigit() else -1
+                code=code, version=int(version) if version.isascii() and version.isdigit() else -1
             )
             item = queryset.first()
             if item is None:
@@ -85,7 +85,8 @@ class BundleViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["item_names"] = dict(Item.objects.in_force().values_list("code", "name"))
+        codes = BundleItem.objects.filter(bundle__status=BundleStatus.PUBLISHED).values("item_code")
+        context["item_names"] = dict(Item.objects.in_force().filter(code__in=codes).values_list("code", "name"))
         return context
 
 
