@@ -68,6 +68,7 @@ class Action(models.TextChoices):
     CLOSE = "close", _("办结归档")
     WITHDRAW = "withdraw", _("撤回申请")
     SUPPLY_DEFERRED = "supply_deferred", _("补交容缺材料")
+    ATTACH = "attach", _("上传材料附件")
     # system and bookkeeping events that do not change the state
     DEEMED_ACCEPTED = "deemed_accepted", _("逾期未告知，视为受理（行政许可法第三十二条）")
     DEEMED_ACCEPTANCE_WARNING = "deemed_acceptance_warning", _("明日将视为受理的预警")

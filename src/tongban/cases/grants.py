@@ -23,8 +23,7 @@ def _check_granter(by, department: Department) -> None:
         raise Forbidden(_("只有%s的部门管理员可以管理其授权。") % department.name, code="not_grantor")
 
 
-@transaction.atomic
-def create_grant(
+def check_grant(
     *,
     by,
     department: Department,
@@ -33,9 +32,9 @@ def create_grant(
     item_code: str = "",
     valid_from: datetime.datetime | None = None,
     valid_until: datetime.datetime | None = None,
-) -> Grant:
+) -> None:
+    """Refuse a grant ``by`` may not give or that makes no sense (wrong rights, own region, unknown item)."""
     _check_granter(by, department)
-    rights = list(dict.fromkeys(rights or []))
     if not rights or any(r not in Right.values for r in rights):
         raise InvalidInput(
             _("请选择授权权限：%s。") % "、".join(str(label) for label in Right.labels),
@@ -49,18 +48,16 @@ def create_grant(
         and not ItemImplementation.objects.filter(item_code=item_code, department=department, is_active=True).exists()
     ):
         raise InvalidInput(_("本部门不实施事项 %s。") % item_code, code="item_not_implemented")
-    valid_from = valid_from or timezone.now()
-    if valid_until and valid_until <= valid_from:
+    if valid_until and valid_until <= (valid_from or timezone.now()):
         raise InvalidInput(_("失效时间须晚于生效时间。"), code="invalid_validity")
-    return Grant.objects.create(
-        department=department,
-        service_point=service_point,
-        item_code=item_code,
-        rights=rights,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        created_by=by,
-    )
+
+
+@transaction.atomic
+def create_grant(*, by, rights: list[str], valid_from: datetime.datetime | None = None, **grant) -> Grant:
+    rights = list(dict.fromkeys(rights or []))
+    valid_from = valid_from or timezone.now()
+    check_grant(by=by, rights=rights, valid_from=valid_from, **grant)
+    return Grant.objects.create(rights=rights, valid_from=valid_from, created_by=by, **grant)
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ A case changes only through ``cases.services.transition`` (and intake through
 write the ``CaseEvent`` in the same transaction.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -197,6 +199,32 @@ class CaseMaterial(models.Model):
 
     def __str__(self):
         return f"{self.case_id}:{self.material_id} {self.status}"
+
+
+def attachment_path(instance, filename):
+    return f"cases/{instance.case.number}/{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1]}"
+
+
+class CaseAttachment(models.Model):
+    """An uploaded file for one of the case's materials; its type was sniffed from its bytes."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    material = models.ForeignKey(CaseMaterial, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    content_type = models.CharField(_("文件类型"), max_length=50)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("材料附件")
+        verbose_name_plural = _("材料附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
 
 
 class CaseNotice(models.Model):

@@ -6,10 +6,13 @@ the change and writes the ``CaseEvent`` (who, role, where, when, from → to, wh
 """
 
 import datetime
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -29,6 +32,7 @@ from tongban.cases.choices import (
 from tongban.cases.models import (
     Applicant,
     Case,
+    CaseAttachment,
     CaseEvent,
     CaseMaterial,
     CaseNotice,
@@ -37,6 +41,7 @@ from tongban.cases.models import (
     IdentityAccess,
 )
 from tongban.cases.permissions import Actor, actor_of, front_desk_grant, is_other_jurisdiction
+from tongban.cases.uploads import EXTENSIONS, check_upload
 from tongban.catalog.choices import HandlingKind, ItemType, Necessity
 from tongban.catalog.models import ItemImplementation, Material
 from tongban.catalog.services import item_in_force
@@ -314,6 +319,8 @@ RULES: dict[Action, Rule] = {
     Action.CLOSE: _rule({State.DELIVERED}, {BACK}),
     Action.WITHDRAW: _rule(PRE_REVIEW | {State.SUPPLEMENT_REQUESTED} | OPEN, {FRONT, BACK, APPLICANT}),
 }
+# Uploading a file changes no state but is authorised and audited like a transition.
+ATTACH_RULE = _rule(PRE_REVIEW | {State.SUPPLEMENT_REQUESTED} | OPEN, {FRONT, BACK, APPLICANT}, Right.RECEIVE_ACCEPT)
 
 
 @dataclass
@@ -343,15 +350,7 @@ def _authorise(case: Case, rule: Rule, actor: Actor) -> Authorised:
 @transaction.atomic
 def transition(case: Case | str, action: str, *, by, reason: str = "", data: dict | None = None) -> Case:
     """Apply ``action`` to the case: lock, authorise, validate, change, audit — all or nothing."""
-    number = case if isinstance(case, str) else case.number
-    locked = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("item", "sub_item", "department__region", "applicant", "service_point__region")
-        .filter(number=number)
-        .first()
-    )
-    if locked is None:
-        raise NotFound(_("办件 %s 不存在。") % number, code="case_not_found")
+    locked = _locked_case(case)
     try:
         action = Action(action)
         rule = RULES[action]
@@ -381,6 +380,19 @@ def transition(case: Case | str, action: str, *, by, reason: str = "", data: dic
         reason=reason.strip(),
         data=event_data,
     )
+    return locked
+
+
+def _locked_case(case: Case | str) -> Case:
+    number = case if isinstance(case, str) else case.number
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item", "sub_item", "department__region", "applicant", "service_point__region")
+        .filter(number=number)
+        .first()
+    )
+    if locked is None:
+        raise NotFound(_("办件 %s 不存在。") % number, code="case_not_found")
     return locked
 
 
@@ -644,6 +656,59 @@ def _parse_date(value, field: str) -> datetime.date:
         raise InvalidInput(
             _("日期格式应为 YYYY-MM-DD。"), code="invalid_date", details={field: [_("日期无效")]}
         ) from None
+
+
+# --- uploads ---------------------------------------------------------------------------------
+
+
+def attach_file(case: Case | str, *, by, material_id: int, upload) -> CaseAttachment:
+    """Store an uploaded file for one of the case's materials. A refused upload leaves no file and no row."""
+    content_type = check_upload(upload, max_bytes=settings.CASE_UPLOAD_MAX_BYTES)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    stored = None
+    try:
+        with transaction.atomic():
+            locked = _locked_case(case)
+            if locked.state not in ATTACH_RULE.sources:
+                raise Conflict(
+                    _("办件当前状态为“%s”，不能再上传材料。") % locked.get_state_display(), code="invalid_transition"
+                )
+            actor = actor_of(by)
+            authorised = _authorise(locked, ATTACH_RULE, actor)
+            material = locked.materials.filter(material_id=material_id).first()
+            if material is None:
+                raise InvalidInput(_("该材料不属于此办件。"), code="invalid_material")
+            attachment = CaseAttachment(
+                case=locked,
+                material=material,
+                content_type=content_type,
+                size=upload.size,
+                sha256=digest.hexdigest(),
+                original_name=(upload.name or "")[:200],
+                uploaded_by=by,
+            )
+            attachment.file.save(f"upload.{EXTENSIONS[content_type]}", upload, save=False)
+            stored = attachment.file.name
+            attachment.save()
+            _record(
+                locked,
+                Action.ATTACH,
+                actor,
+                locked.state,
+                locked.state,
+                role=authorised.role,
+                point=authorised.service_point,
+                grant=authorised.grant,
+                data={"material": material_id, "content_type": content_type, "size": upload.size},
+            )
+            return attachment
+    except Exception:
+        if stored:
+            default_storage.delete(stored)  # the row was rolled back: the file must not outlive it
+        raise
 
 
 # --- art. 32: online submissions not pre-reviewed in time ------------------------------------

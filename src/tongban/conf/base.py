@@ -127,8 +127,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Blank forms and samples attached to materials.
-CATALOG_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# Files applicants and clerks upload for a case's materials (type sniffed from content).
+CASE_UPLOAD_MAX_BYTES = int(os.environ.get("CASE_UPLOAD_MAX_MB", "20")) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

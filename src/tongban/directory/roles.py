@@ -63,13 +63,24 @@ _EDIT_HALLS = [
     for action in ("add", "change", "delete")
 ] + ["directory.view_staff", "directory.change_staff"]
 
+_GRANTS = ["cases.view_grant", "cases.add_grant", "cases.change_grant"]
+_CASE_OVERSIGHT = [
+    "cases.view_case",
+    "cases.view_caseevent",
+    "cases.view_grant",
+    "cases.view_identityaccess",
+    "workdays.view_calendaryear",
+    "workdays.view_specialday",
+]
+_CALENDAR = [f"workdays.{a}_{m}" for m in ("calendaryear", "specialday") for a in ("view", "add", "change", "delete")]
+
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.CLERK: _VIEW_DIRECTORY + _VIEW_CATALOG,
     Role.PROXY_AGENT: _VIEW_DIRECTORY + _VIEW_CATALOG,
     Role.APPROVER: _VIEW_DIRECTORY + _VIEW_CATALOG,
-    Role.CATALOG_ADMIN: _VIEW_DIRECTORY + _VIEW_CATALOG + _EDIT_CATALOG + ["catalog.publish_item"],
-    Role.HALL_ADMIN: _VIEW_DIRECTORY + _VIEW_CATALOG + _EDIT_HALLS,
-    Role.SUPERVISOR: _VIEW_DIRECTORY + _VIEW_CATALOG + ["directory.view_staff"],
+    Role.CATALOG_ADMIN: _VIEW_DIRECTORY + _VIEW_CATALOG + _EDIT_CATALOG + ["catalog.publish_item"] + _GRANTS,
+    Role.HALL_ADMIN: _VIEW_DIRECTORY + _VIEW_CATALOG + _EDIT_HALLS + ["cases.view_grant"] + _CALENDAR,
+    Role.SUPERVISOR: _VIEW_DIRECTORY + _VIEW_CATALOG + ["directory.view_staff"] + _CASE_OVERSIGHT,
 }
 
 # Roles whose members use the Django admin (the others work in the workbench pages).

@@ -2,7 +2,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from tongban.cases.choices import ApplicantKind, Channel, MaterialStatus, Right
-from tongban.cases.models import Case, CaseEvent, CaseMaterial, CaseNotice, Grant
+from tongban.cases.models import Case, CaseAttachment, CaseEvent, CaseMaterial, CaseNotice, Grant
 from tongban.cases.services import RULES
 from tongban.directory.models import Department, ServicePoint
 
@@ -47,6 +47,19 @@ class CaseMaterialSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseMaterial
         fields = ["material", "name", "necessity", "status", "due_date", "note"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    material = serializers.IntegerField(source="material.material_id", read_only=True)
+
+    class Meta:
+        model = CaseAttachment
+        fields = ["id", "material", "original_name", "content_type", "size", "sha256", "uploaded_at"]
+
+
+class AttachmentUpload(serializers.Serializer):
+    material = serializers.IntegerField(help_text="事项材料编号（见办件详情 materials[].material）")
+    file = serializers.FileField(help_text="PDF、JPEG、PNG 或 OFD，按内容识别类型")
 
 
 class CaseNoticeSerializer(serializers.ModelSerializer):

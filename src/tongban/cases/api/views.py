@@ -8,11 +8,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from tongban.cases import grants, services
 from tongban.cases.api.serializers import (
+    AttachmentSerializer,
+    AttachmentUpload,
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseEventSerializer,
@@ -118,6 +121,19 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         services.transition(case, by=request.user, **payload.validated_data)
         body = CaseDetailSerializer(self.get_queryset().get(pk=case.pk), context=self.get_serializer_context()).data
         return Response(body)
+
+    @extend_schema(request={"multipart/form-data": AttachmentUpload}, responses={201: AttachmentSerializer})
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser])
+    def attachments(self, request, number=None):
+        case = self.get_object()
+        if request.method == "GET":
+            return Response(AttachmentSerializer(case.attachments.select_related("material"), many=True).data)
+        payload = AttachmentUpload(data=request.data)
+        payload.is_valid(raise_exception=True)
+        attachment = services.attach_file(
+            case, by=request.user, material_id=payload.validated_data["material"], upload=payload.validated_data["file"]
+        )
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: CaseEventSerializer(many=True)})
     @action(detail=True, methods=["get"])

@@ -1,0 +1,421 @@
+"""Case documents as A4 PDF: 受理承诺单, 一次性告知单 and 不予受理通知书 (DESIGN §2).
+
+Text is set in ReportLab's built-in CID font STSong-Light: no font file to ship, and the text stays
+extractable. The font is not embedded, so a viewer draws it with a CJK font of its own (every
+desktop and phone has one; on a bare Linux box poppler needs poppler-data and a CJK font package).
+The documents are official text and always in Chinese, whatever language the user has chosen.
+"""
+
+import datetime
+import functools
+from dataclasses import dataclass, field
+from io import BytesIO
+
+import segno
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import HRFlowable
+
+from tongban.cases.choices import Action, Channel, HandlingMode, MaterialStatus, State
+from tongban.cases.models import Case, CaseNotice
+from tongban.catalog.models import Material
+from tongban.core.errors import NotFound
+from tongban.demo.models import DemoDataset
+
+
+class DocumentKind(models.TextChoices):
+    ACCEPTANCE_SLIP = "acceptance_slip", gettext_lazy("受理承诺单")
+    ONE_TIME_NOTICE = "one_time_notice", gettext_lazy("一次性告知单")
+    REFUSAL_NOTICE = "refusal_notice", gettext_lazy("不予受理通知书")
+
+
+def available_kinds(case: Case) -> list[str]:
+    """The documents this case has: each exists only once the act it records has happened."""
+    kinds = []
+    if case.accepted_at:
+        kinds.append(DocumentKind.ACCEPTANCE_SLIP.value)
+    if case.notices.exists():
+        kinds.append(DocumentKind.ONE_TIME_NOTICE.value)
+    if case.state == State.REFUSED:
+        kinds.append(DocumentKind.REFUSAL_NOTICE.value)
+    return kinds
+
+
+def progress_url(case: Case, base_url: str = "") -> str:
+    return f"{base_url.rstrip('/')}/progress/{case.number}"
+
+
+def render_document(case: Case, kind: str, *, base_url: str = "") -> bytes:
+    """The PDF of one document of the case; ``NotFound`` (document_not_available) if it has none such.
+
+    ``base_url`` (scheme and host) makes the QR code's progress link absolute; without it the
+    link is relative and the printed text points to the case number only.
+    """
+    available = available_kinds(case)
+    if kind not in available:
+        label = DocumentKind(kind).label if kind in DocumentKind.values else kind
+        raise NotFound(
+            _("办件 %(number)s 没有“%(kind)s”。") % {"number": case.number, "kind": label},
+            code="document_not_available",
+            details={"kind": kind, "available": available},
+        )
+    with translation.override("zh-hans"):  # choice labels below must come out in Chinese
+        doc = BUILDERS[kind](case)
+        return _build_pdf(case, doc, progress_url(case, base_url), show_url=bool(base_url))
+
+
+# --- content ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Doc:
+    title: str
+    issued_on: datetime.date
+    salutation: str
+    body: list[str]
+    next_steps: list[str]
+    extra_rows: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, name, reason)
+    body_heading: str = ""
+
+
+def _day(value: datetime.date | datetime.datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime.datetime):
+        value = timezone.localdate(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _moment(value: datetime.datetime | None) -> str:
+    if value is None:
+        return "—"
+    local = timezone.localtime(value)
+    return f"{_day(local)} {local:%H:%M}"
+
+
+def _item_name(case: Case) -> str:
+    return f"{case.item.name}（{case.sub_item.name}）" if case.sub_item_id else case.item.name
+
+
+def _where_received(case: Case) -> str:
+    return case.service_point.name if case.service_point_id else str(Channel.ONLINE.label)
+
+
+def _deadline(case: Case) -> str:
+    if case.deadline is None:
+        return f"自受理之日起 {case.promised_limit} 个工作日内"
+    note = "（所跨年份放假安排尚未公布，暂按周末休息计算）" if case.deadline_unscheduled else ""
+    return _day(case.deadline) + note
+
+
+def _fields(case: Case) -> list[tuple[str, str]]:
+    applicant = case.applicant
+    rows = [
+        ("办件编号", case.number),
+        ("申请人", applicant.name),
+        ("证件号码", f"{applicant.masked_id}（{applicant.get_id_type_display()}）"),
+        ("申请事项", case.item.name),
+    ]
+    if case.sub_item_id:
+        rows.append(("业务办理项", case.sub_item.name))
+    rows += [
+        ("承办部门", case.department.name),
+        ("受理网点", _where_received(case)),
+    ]
+    if case.handling_mode != HandlingMode.LOCAL:
+        rows.append(("办理模式", case.get_handling_mode_display()))
+    rows += [
+        ("申请时间", _moment(case.submitted_at)),
+        ("受理时间", _moment(case.accepted_at) if case.accepted_at else "尚未受理"),
+        ("承诺时限", f"{case.promised_limit} 个工作日" if case.promised_limit else "即办"),
+        ("承诺办结日期", _deadline(case)),
+    ]
+    return rows
+
+
+def _originals_line(case: Case) -> list[str]:
+    """受审分离: the paper originals travel from the front desk to the owning department."""
+    if not (case.originals_to_send and case.originals_receiver_id):
+        return []
+    return [
+        f"本件为受审分离办件，申请材料纸质原件由{_where_received(case)}寄递至{case.originals_receiver.name}，"
+        "申请人无需另行送交。"
+    ]
+
+
+def _acceptance_slip(case: Case) -> _Doc:
+    immediate = case.promised_limit == 0
+    promise = "当场办结" if immediate else f"承诺于{_day(case.deadline)}前办结（法定节假日不计算在内）"
+    body = [
+        f"你（单位）于{_day(case.submitted_at)}提出的“{_item_name(case)}”申请，申请材料齐全、符合法定形式，"
+        f"本机关已于{_day(case.accepted_at)}依法予以受理，{promise}。"
+    ]
+    steps = [
+        "本机关将依法对申请进行审查，并在承诺办结日期前作出决定；依法需要听证、检验、检测、鉴定、"
+        "专家评审或现场核查的，所需时间不计入办理期限，届时另行告知。",
+    ]
+    owed = case.materials.select_related("material").filter(status=MaterialStatus.DEFERRED).order_by("due_date")
+    steps += [f"容缺受理：请于{_day(cm.due_date)}前补交“{cm.material.name}”，补齐后方可作出准予决定。" for cm in owed]
+    steps += _originals_line(case)
+    steps.append("办理结果可在受理网点领取，也可申请邮寄送达。")
+    return _Doc(
+        title=DocumentKind.ACCEPTANCE_SLIP.label,
+        issued_on=timezone.localdate(case.accepted_at),
+        salutation=case.applicant.name,
+        body=body,
+        next_steps=steps,
+        body_heading="受理决定",
+    )
+
+
+def _problem_rows(case: Case, notice: CaseNotice) -> list[tuple[str, str, str]]:
+    material_ids = [p["material"] for p in notice.problems if p.get("material") is not None]
+    materials = Material.objects.in_bulk(material_ids)
+    labels = {f["name"]: f.get("label") or f["name"] for f in case.item.form_fields or []}
+    rows = []
+    for problem in notice.problems:
+        if problem.get("material") is not None:
+            material = materials.get(problem["material"])
+            status = MaterialStatus(problem.get("status") or MaterialStatus.MISSING).label
+            rows.append((f"申请材料（{status}）", material.name if material else "—", problem["problem"]))
+        else:
+            field_name = problem.get("field", "")
+            rows.append(("申请表", labels.get(field_name, field_name), problem["problem"]))
+    return rows
+
+
+def _one_time_notice(case: Case) -> _Doc:
+    notice = case.notices.order_by("-issued_at", "-id").first()
+    where = "通过网上申请渠道" if case.channel == Channel.ONLINE else f"到{_where_received(case)}"
+    body = [
+        f"你（单位）于{_day(case.submitted_at)}提出的“{_item_name(case)}”申请，经审查，申请材料不齐全或者"
+        "不符合法定形式。现将需要补正的全部内容一次性告知如下："
+    ]
+    steps = [
+        f"请按上述告知事项一次性补齐、补正后，{where}提交。",
+        "补正材料齐全、符合法定形式的，本机关将予以受理并出具受理承诺单，办理期限自受理之日起计算。",
+        "本告知为一次性告知；除出现新情况外，不再要求补正其他材料。",
+    ]
+    steps += _originals_line(case)
+    extra = [("新情况说明", notice.new_facts)] if notice.new_facts else []
+    return _Doc(
+        title=DocumentKind.ONE_TIME_NOTICE.label,
+        issued_on=timezone.localdate(notice.issued_at),
+        salutation=case.applicant.name,
+        body=body,
+        next_steps=steps,
+        extra_rows=[("告知时间", _moment(notice.issued_at)), *extra],
+        problems=_problem_rows(case, notice),
+        body_heading="告知事项",
+    )
+
+
+def _refusal_notice(case: Case) -> _Doc:
+    event = case.events.filter(action=Action.REFUSE).order_by("-at", "-id").first()
+    reason = event.reason if event and event.reason else "—"
+    issued = event.at if event else case.completed_at or timezone.now()
+    body = [
+        f"你（单位）于{_day(case.submitted_at)}提出的“{_item_name(case)}”申请，经审查，本机关决定不予受理。",
+        f"不予受理的理由及法律依据：{reason}",
+    ]
+    steps = [
+        "如对本决定不服，可以自收到本通知书之日起六十日内依法申请行政复议，或者自知道或者应当知道"
+        "作出本决定之日起六个月内依法向人民法院提起行政诉讼。",
+    ]
+    return _Doc(
+        title=DocumentKind.REFUSAL_NOTICE.label,
+        issued_on=timezone.localdate(issued),
+        salutation=case.applicant.name,
+        body=body,
+        next_steps=steps,
+        extra_rows=[("决定时间", _moment(issued))],
+        body_heading="决定内容",
+    )
+
+
+BUILDERS = {
+    DocumentKind.ACCEPTANCE_SLIP.value: _acceptance_slip,
+    DocumentKind.ONE_TIME_NOTICE.value: _one_time_notice,
+    DocumentKind.REFUSAL_NOTICE.value: _refusal_notice,
+}
+
+
+# --- layout ----------------------------------------------------------------------------------
+
+FONT = "STSong-Light"
+INK = colors.HexColor("#1a1a1a")
+RED = colors.HexColor("#c00000")
+LABEL_BG = colors.HexColor("#f2f2f2")
+RULE = colors.HexColor("#666666")
+MARGIN = 20 * mm
+WIDTH = A4[0] - 2 * MARGIN
+LABEL_WIDTH = 32 * mm
+QR_SIZE = 26 * mm
+
+
+@functools.cache
+def _font() -> str:
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+@functools.cache
+def _styles() -> dict[str, ParagraphStyle]:
+    _font()
+    base = ParagraphStyle("base", fontName=FONT, fontSize=10.5, leading=15, textColor=INK, wordWrap="CJK")
+    return {
+        "issuer": ParagraphStyle("issuer", base, fontSize=15, leading=20, alignment=TA_CENTER, textColor=RED),
+        "title": ParagraphStyle("title", base, fontSize=22, leading=30, alignment=TA_CENTER, spaceBefore=10),
+        "number": ParagraphStyle("number", base, fontSize=9.5, alignment=TA_RIGHT, spaceAfter=4),
+        "heading": ParagraphStyle("heading", base, fontSize=12, leading=18, spaceBefore=10, spaceAfter=3),
+        "body": ParagraphStyle("body", base, fontSize=11, leading=19, firstLineIndent=22),
+        "salutation": ParagraphStyle("salutation", base, fontSize=11, leading=19, spaceBefore=8),
+        "step": ParagraphStyle("step", base, leftIndent=14, firstLineIndent=-14, spaceAfter=2),
+        "cell": base,
+        "label": ParagraphStyle("label", base, alignment=TA_LEFT),
+        "small": ParagraphStyle("small", base, fontSize=8, leading=11, alignment=TA_CENTER),
+        "sign": ParagraphStyle("sign", base, fontSize=11, leading=20, alignment=TA_RIGHT),
+    }
+
+
+def _escape(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _p(text: str, style: str) -> Paragraph:
+    return Paragraph(_escape(text), _styles()[style])
+
+
+class _QrCode(Flowable):
+    """The QR code drawn as vector squares: sharp at any print size, no image library needed."""
+
+    def __init__(self, data: str, size: float):
+        super().__init__()
+        self.rows = [[bool(m) for m in row] for row in segno.make(data, micro=False, error="m").matrix_iter(border=2)]
+        self.size = size
+
+    def wrap(self, avail_width, avail_height):
+        return self.size, self.size
+
+    def draw(self):
+        module = self.size / len(self.rows)
+        self.canv.setFillColor(colors.black)
+        for r, row in enumerate(self.rows):
+            y = self.size - (r + 1) * module
+            c = 0
+            while c < len(row):  # one rectangle per run of dark modules
+                if not row[c]:
+                    c += 1
+                    continue
+                start = c
+                while c < len(row) and row[c]:
+                    c += 1
+                self.canv.rect(start * module, y, (c - start) * module, module, stroke=0, fill=1)
+
+
+def _table(rows: list[list], widths: list[float], *, header: bool = False, label_column: bool = True) -> Table:
+    commands = [
+        ("GRID", (0, 0), (-1, -1), 0.6, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+    ]
+    if label_column:
+        commands.append(("BACKGROUND", (0, 0), (0, -1), LABEL_BG))
+    if header:
+        commands.append(("BACKGROUND", (0, 0), (-1, 0), LABEL_BG))
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def _story(case: Case, doc: _Doc, url: str, show_url: bool) -> list:
+    story = [
+        _p(case.department.name, "issuer"),
+        Spacer(1, 2),
+        HRFlowable(width="100%", thickness=1.6, color=RED, spaceBefore=2, spaceAfter=1),
+        HRFlowable(width="100%", thickness=0.5, color=RED, spaceAfter=4),
+        _p(doc.title, "title"),
+        _p(f"编号：{case.number}", "number"),
+    ]
+    rows = [*_fields(case), *doc.extra_rows]
+    story.append(_table([[_p(k, "label"), _p(v, "cell")] for k, v in rows], [LABEL_WIDTH, WIDTH - LABEL_WIDTH]))
+
+    story.append(_p(f"{doc.salutation}：", "salutation"))
+    story += [_p(text, "body") for text in doc.body]
+    if doc.problems:
+        head = [_p(t, "label") for t in ("序号", "类别", "材料或申请表项目", "需补正的内容及原因")]
+        rows = [
+            [_p(str(i), "cell"), _p(k, "cell"), _p(n, "cell"), _p(r, "cell")]
+            for i, (k, n, r) in enumerate(doc.problems, start=1)
+        ]
+        widths = [12 * mm, 36 * mm, 50 * mm, WIDTH - 98 * mm]
+        story += [Spacer(1, 6), _table([head, *rows], widths, header=True, label_column=False)]
+
+    story.append(_p("后续办理", "heading"))
+    where = f"访问 {url} " if show_url else "凭办件编号"
+    steps = [*doc.next_steps, f"扫描左下方二维码或{where}，可查询办理进度。"]
+    story += [_p(f"{i}. {text}", "step") for i, text in enumerate(steps, start=1)]
+
+    # QR code bottom left, issuing organisation and date bottom right where a seal would go
+    qr = [_QrCode(url, QR_SIZE), _p("扫码查询办理进度", "small")]
+    sign = [_p(case.department.name, "sign"), _p(_day(doc.issued_on), "sign")]
+    if case.service_point_id:
+        sign.insert(1, _p(f"经办网点：{case.service_point.name}", "sign"))
+    bottom = Table([[qr, sign]], colWidths=[QR_SIZE + 6 * mm, WIDTH - QR_SIZE - 6 * mm])
+    bottom.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    story += [Spacer(1, 8), KeepTogether([bottom])]
+    return story
+
+
+def _build_pdf(case: Case, doc: _Doc, url: str, show_url: bool) -> bytes:
+    demo = DemoDataset.objects.exists()
+    buffer = BytesIO()
+    template = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=18 * mm,
+        bottomMargin=22 * mm,
+        title=f"{doc.title} {case.number}",
+        author=case.department.name,
+        subject=_item_name(case),
+        creator="通办",
+    )
+
+    def footer(canvas: Canvas, _template) -> None:
+        canvas.saveState()
+        canvas.setFont(_font(), 8)
+        canvas.setFillColor(RULE)
+        canvas.drawString(MARGIN, 12 * mm, f"{doc.title}  {case.number}")
+        canvas.drawRightString(A4[0] - MARGIN, 12 * mm, f"第 {canvas.getPageNumber()} 页")
+        if demo:
+            canvas.setFillColor(RED)
+            canvas.drawCentredString(A4[0] / 2, 7 * mm, "演示数据：本文书由演示数据生成，仅供演示，不具法律效力。")
+        canvas.restoreState()
+
+    template.build(_story(case, doc, url, show_url), onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
