@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test install install-test lint migrate check-migrations test-sqlite test-postgres serve benchmark clean
+.PHONY: demo test system-deps install install-test lint migrate check-migrations test-sqlite test-postgres serve benchmark clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -38,8 +38,17 @@ check-migrations: install-test
 	@mkdir -p var
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Debian packages the tests use: pdftotext/pdftoppm and a CJK font to check rendered PDFs.
+SYSTEM_PACKAGES := poppler-utils poppler-data fonts-wqy-microhei
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "请先安装：sudo apt-get install $$missing"; exit 1; fi; \
+	fi
+
 # SQLite always; PostgreSQL as well when DATABASE_URL points at one.
-test: lint check-migrations
+test: system-deps lint check-migrations
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; fi
 

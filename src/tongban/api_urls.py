@@ -6,7 +6,8 @@ from tongban.cases.api.views import CaseViewSet, GrantViewSet
 from tongban.catalog.api.views import BundleViewSet, ItemViewSet, ServicePointByItemViewSet
 from tongban.directory.api.views import DepartmentViewSet, RegionViewSet
 
-router = DefaultRouter(trailing_slash="/?")
+router = DefaultRouter()
+router.trailing_slash = "/?"  # both /cases and /cases/ (DRF turns a truthy argument into "/")
 router.register("regions", RegionViewSet, basename="region")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("service-points", ServicePointByItemViewSet, basename="service-point")

@@ -196,3 +196,13 @@ class TestGrantsApi:
         number = clerk_api.post("/api/v1/cases/", body(food_item), format="json").json()["number"]
         clerk_api.post(f"/api/v1/cases/{number}/transitions/", {"action": "accept"}, format="json")
         assert CaseEvent.objects.filter(case__number=number, grant=grant_gulou).count() == 2
+
+
+def test_documents_over_the_api(clerk_api, food_item):
+    number = clerk_api.post("/api/v1/cases/", body(food_item), format="json").json()["number"]
+    missing = clerk_api.get(f"/api/v1/cases/{number}/documents/acceptance_slip.pdf")
+    assert missing.status_code == 404 and missing.json()["code"] == "document_not_available"
+    clerk_api.post(f"/api/v1/cases/{number}/transitions/", {"action": "accept"}, format="json")
+    response = clerk_api.get(f"/api/v1/cases/{number}/documents/acceptance_slip.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")

@@ -12,10 +12,13 @@ import subprocess
 import pytest
 from django.utils import timezone
 from PIL import Image, ImageChops
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
 
 from tests.cases.conftest import PERSON_ID, all_provided, required_form
 from tongban.cases.choices import Action, Channel, MaterialStatus
-from tongban.cases.documents import DocumentKind, available_kinds, render_document
+from tongban.cases.documents import FONT, DocumentKind, available_kinds, render_document
 from tongban.cases.grants import create_grant
 from tongban.cases.services import submit_case, transition
 from tongban.catalog.models import Item
@@ -51,7 +54,8 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
 def first_page(pdf: bytes, tmp_path, name: str = "page") -> Image.Image:
     source = tmp_path / f"{name}.pdf"
     source.write_bytes(pdf)
-    subprocess.run([tool("pdftoppm"), "-png", "-r", "50", "-f", "1", "-l", "1", str(source), str(tmp_path / name)])
+    command = [tool("pdftoppm"), "-png", "-r", "50", "-f", "1", "-l", "1", str(source), str(tmp_path / name)]
+    subprocess.run(command, check=True, capture_output=True)
     pages = sorted(tmp_path.glob(f"{name}-*.png"))
     assert pages, "pdftoppm 没有生成 PNG 页面"
     return Image.open(pages[0]).convert("L")
@@ -65,8 +69,6 @@ def ink(page: Image.Image) -> float:
 
 def assert_document(pdf: bytes, tmp_path, case, *expected: str) -> str:
     assert pdf.startswith(b"%PDF")
-    import os, uuid
-    open(f"/tmp/explore/{case.state}-{uuid.uuid4().hex[:6]}.pdf", "wb").write(pdf)  # DEBUG
     text = pdf_text(pdf, tmp_path)
     common = [
         case.number,
@@ -93,15 +95,12 @@ def day(value: datetime.date) -> str:
 
 def test_chinese_glyphs_render(tmp_path):
     """Two different characters must look different: missing CJK fonts draw both as the same box."""
-    from reportlab.pdfgen.canvas import Canvas
-
-    from tongban.cases.documents import _font
-
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     images = []
     for char in "受理":
         path = tmp_path / f"{ord(char)}.pdf"
         canvas = Canvas(str(path), pagesize=(100, 100))
-        canvas.setFont(_font(), 60)
+        canvas.setFont(FONT, 60)
         canvas.drawString(20, 20, char)
         canvas.save()
         images.append(first_page(path.read_bytes(), tmp_path, f"glyph{ord(char)}"))
@@ -228,7 +227,7 @@ def test_refusal_notice_gives_the_legal_reason(window_case, user_of, tmp_path):
         case,
         "不予受理通知书",
         reason,
-        "尚未受理",  # no deadline: the case was never accepted
+        "不适用（不予受理）",  # no deadline: the case was never accepted
         "行政复议",
         day(timezone.localdate(case.completed_at)),
     )

@@ -82,12 +82,18 @@ def render_document(case: Case, kind: str, *, base_url: str = "") -> bytes:
 class _Doc:
     title: str
     issued_on: datetime.date
-    salutation: str
     body: list[str]
     next_steps: list[str]
-    extra_rows: list[tuple[str, str]] = field(default_factory=list)
+    extra_rows: list["_Row"] = field(default_factory=list)
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, name, reason)
-    body_heading: str = ""
+
+
+@dataclass
+class _Row:
+    label: str
+    value: str
+    wide: bool = False  # a long value takes the whole row of the four-column field table
+    note: str = ""  # set smaller after the value
 
 
 def _day(value: datetime.date | datetime.datetime | None) -> str:
@@ -114,33 +120,37 @@ def _where_received(case: Case) -> str:
 
 
 def _deadline(case: Case) -> str:
+    if case.deadline is None and case.state == State.REFUSED:
+        return "不适用（不予受理）"
     if case.deadline is None:
         return f"自受理之日起 {case.promised_limit} 个工作日内"
     note = "（所跨年份放假安排尚未公布，暂按周末休息计算）" if case.deadline_unscheduled else ""
     return _day(case.deadline) + note
 
 
-def _fields(case: Case) -> list[tuple[str, str]]:
+def _not_accepted(case: Case) -> str:
+    return "不予受理" if case.state == State.REFUSED else "尚未受理"
+
+
+def _fields(case: Case) -> list[_Row]:
     applicant = case.applicant
     rows = [
-        ("办件编号", case.number),
-        ("申请人", applicant.name),
-        ("证件号码", f"{applicant.masked_id}（{applicant.get_id_type_display()}）"),
-        ("申请事项", case.item.name),
+        _Row("办件编号", case.number, wide=True),
+        _Row("申请人", applicant.name),
+        _Row("证件号码", applicant.masked_id, note=f"（{applicant.get_id_type_display()}）"),
+        _Row("申请事项", case.item.name, wide=True),
     ]
     if case.sub_item_id:
-        rows.append(("业务办理项", case.sub_item.name))
-    rows += [
-        ("承办部门", case.department.name),
-        ("受理网点", _where_received(case)),
-    ]
+        rows.append(_Row("业务办理项", case.sub_item.name))
     if case.handling_mode != HandlingMode.LOCAL:
-        rows.append(("办理模式", case.get_handling_mode_display()))
+        rows.append(_Row("办理模式", case.get_handling_mode_display()))
     rows += [
-        ("申请时间", _moment(case.submitted_at)),
-        ("受理时间", _moment(case.accepted_at) if case.accepted_at else "尚未受理"),
-        ("承诺时限", f"{case.promised_limit} 个工作日" if case.promised_limit else "即办"),
-        ("承诺办结日期", _deadline(case)),
+        _Row("承办部门", case.department.name),
+        _Row("受理网点", _where_received(case)),
+        _Row("申请时间", _moment(case.submitted_at)),
+        _Row("受理时间", _moment(case.accepted_at) if case.accepted_at else _not_accepted(case)),
+        _Row("承诺时限", f"{case.promised_limit} 个工作日" if case.promised_limit else "即办"),
+        _Row("办结期限", _deadline(case)),
     ]
     return rows
 
@@ -169,14 +179,15 @@ def _acceptance_slip(case: Case) -> _Doc:
     owed = case.materials.select_related("material").filter(status=MaterialStatus.DEFERRED).order_by("due_date")
     steps += [f"容缺受理：请于{_day(cm.due_date)}前补交“{cm.material.name}”，补齐后方可作出准予决定。" for cm in owed]
     steps += _originals_line(case)
-    steps.append("办理结果可在受理网点领取，也可申请邮寄送达。")
+    if case.service_point_id:
+        steps.append(f"办理结果可到{case.service_point.name}领取，也可申请邮寄送达。")
+    else:
+        steps.append("办理结果将通过网上申请渠道告知，纸质结果也可申请邮寄送达。")
     return _Doc(
-        title=DocumentKind.ACCEPTANCE_SLIP.label,
+        title=str(DocumentKind.ACCEPTANCE_SLIP.label),
         issued_on=timezone.localdate(case.accepted_at),
-        salutation=case.applicant.name,
         body=body,
         next_steps=steps,
-        body_heading="受理决定",
     )
 
 
@@ -188,11 +199,12 @@ def _problem_rows(case: Case, notice: CaseNotice) -> list[tuple[str, str, str]]:
     for problem in notice.problems:
         if problem.get("material") is not None:
             material = materials.get(problem["material"])
-            status = MaterialStatus(problem.get("status") or MaterialStatus.MISSING).label
-            rows.append((f"申请材料（{status}）", material.name if material else "—", problem["problem"]))
+            faulty = problem.get("status") == MaterialStatus.FAULTY
+            kind = "材料不符合要求" if faulty else "缺少材料"
+            rows.append((kind, material.name if material else "—", problem["problem"]))
         else:
             field_name = problem.get("field", "")
-            rows.append(("申请表", labels.get(field_name, field_name), problem["problem"]))
+            rows.append(("申请表内容", labels.get(field_name, field_name), problem["problem"]))
     return rows
 
 
@@ -209,16 +221,14 @@ def _one_time_notice(case: Case) -> _Doc:
         "本告知为一次性告知；除出现新情况外，不再要求补正其他材料。",
     ]
     steps += _originals_line(case)
-    extra = [("新情况说明", notice.new_facts)] if notice.new_facts else []
+    extra = [_Row("新情况说明", notice.new_facts, wide=True)] if notice.new_facts else []
     return _Doc(
-        title=DocumentKind.ONE_TIME_NOTICE.label,
+        title=str(DocumentKind.ONE_TIME_NOTICE.label),
         issued_on=timezone.localdate(notice.issued_at),
-        salutation=case.applicant.name,
         body=body,
         next_steps=steps,
-        extra_rows=[("告知时间", _moment(notice.issued_at)), *extra],
+        extra_rows=[_Row("告知时间", _moment(notice.issued_at)), *extra],
         problems=_problem_rows(case, notice),
-        body_heading="告知事项",
     )
 
 
@@ -235,13 +245,11 @@ def _refusal_notice(case: Case) -> _Doc:
         "作出本决定之日起六个月内依法向人民法院提起行政诉讼。",
     ]
     return _Doc(
-        title=DocumentKind.REFUSAL_NOTICE.label,
+        title=str(DocumentKind.REFUSAL_NOTICE.label),
         issued_on=timezone.localdate(issued),
-        salutation=case.applicant.name,
         body=body,
         next_steps=steps,
-        extra_rows=[("决定时间", _moment(issued))],
-        body_heading="决定内容",
+        extra_rows=[_Row("决定时间", _moment(issued))],
     )
 
 
@@ -261,7 +269,7 @@ LABEL_BG = colors.HexColor("#f2f2f2")
 RULE = colors.HexColor("#666666")
 MARGIN = 20 * mm
 WIDTH = A4[0] - 2 * MARGIN
-LABEL_WIDTH = 32 * mm
+LABEL_WIDTH = 24 * mm
 QR_SIZE = 26 * mm
 
 
@@ -294,8 +302,11 @@ def _escape(text: str) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _p(text: str, style: str) -> Paragraph:
-    return Paragraph(_escape(text), _styles()[style])
+def _p(text: str, style: str, note: str = "") -> Paragraph:
+    markup = _escape(text).replace("\n", "<br/>")
+    if note:
+        markup += f'<font size="7.5">{_escape(note)}</font>'
+    return Paragraph(markup, _styles()[style])
 
 
 class _QrCode(Flowable):
@@ -325,7 +336,7 @@ class _QrCode(Flowable):
                 self.canv.rect(start * module, y, (c - start) * module, module, stroke=0, fill=1)
 
 
-def _table(rows: list[list], widths: list[float], *, header: bool = False, label_column: bool = True) -> Table:
+def _table(rows: list[list], widths: list[float], *, header: bool = False, extra: list | None = None) -> Table:
     commands = [
         ("GRID", (0, 0), (-1, -1), 0.6, RULE),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -334,13 +345,42 @@ def _table(rows: list[list], widths: list[float], *, header: bool = False, label
         ("LEFTPADDING", (0, 0), (-1, -1), 6),
         ("RIGHTPADDING", (0, 0), (-1, -1), 6),
     ]
-    if label_column:
-        commands.append(("BACKGROUND", (0, 0), (0, -1), LABEL_BG))
+    commands += extra or []
     if header:
         commands.append(("BACKGROUND", (0, 0), (-1, 0), LABEL_BG))
     table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
     table.setStyle(TableStyle(commands))
     return table
+
+
+def _field_table(fields: list[_Row]) -> Table:
+    """Label, value, label, value: two short fields a row; a wide one spans the row."""
+    value_width = (WIDTH - 2 * LABEL_WIDTH) / 2
+    rows, commands, pending = [], [], []
+
+    def flush():
+        if pending:
+            row = [_p(pending[0].label, "label"), _p(pending[0].value, "cell", pending[0].note), "", ""]
+            if len(pending) == 2:
+                row[2:] = [_p(pending[1].label, "label"), _p(pending[1].value, "cell", pending[1].note)]
+                commands.append(("BACKGROUND", (2, len(rows)), (2, len(rows)), LABEL_BG))
+            else:
+                commands.append(("SPAN", (1, len(rows)), (3, len(rows))))
+            rows.append(row)
+            pending.clear()
+
+    for row in fields:
+        if row.wide:
+            flush()
+            pending.append(row)
+            flush()
+        else:
+            pending.append(row)
+            if len(pending) == 2:
+                flush()
+    flush()
+    commands.append(("BACKGROUND", (0, 0), (0, -1), LABEL_BG))
+    return _table(rows, [LABEL_WIDTH, value_width, LABEL_WIDTH, value_width], extra=commands)
 
 
 def _story(case: Case, doc: _Doc, url: str, show_url: bool) -> list:
@@ -352,10 +392,9 @@ def _story(case: Case, doc: _Doc, url: str, show_url: bool) -> list:
         _p(doc.title, "title"),
         _p(f"编号：{case.number}", "number"),
     ]
-    rows = [*_fields(case), *doc.extra_rows]
-    story.append(_table([[_p(k, "label"), _p(v, "cell")] for k, v in rows], [LABEL_WIDTH, WIDTH - LABEL_WIDTH]))
+    story.append(_field_table([*_fields(case), *doc.extra_rows]))
 
-    story.append(_p(f"{doc.salutation}：", "salutation"))
+    story.append(_p(f"{case.applicant.name}：", "salutation"))
     story += [_p(text, "body") for text in doc.body]
     if doc.problems:
         head = [_p(t, "label") for t in ("序号", "类别", "材料或申请表项目", "需补正的内容及原因")]
@@ -363,12 +402,12 @@ def _story(case: Case, doc: _Doc, url: str, show_url: bool) -> list:
             [_p(str(i), "cell"), _p(k, "cell"), _p(n, "cell"), _p(r, "cell")]
             for i, (k, n, r) in enumerate(doc.problems, start=1)
         ]
-        widths = [12 * mm, 36 * mm, 50 * mm, WIDTH - 98 * mm]
-        story += [Spacer(1, 6), _table([head, *rows], widths, header=True, label_column=False)]
+        widths = [12 * mm, 32 * mm, 54 * mm, WIDTH - 98 * mm]
+        story += [Spacer(1, 6), _table([head, *rows], widths, header=True)]
 
     story.append(_p("后续办理", "heading"))
-    where = f"访问 {url} " if show_url else "凭办件编号"
-    steps = [*doc.next_steps, f"扫描左下方二维码或{where}，可查询办理进度。"]
+    where = f"访问以下网址，可查询办理进度：\n{url}" if show_url else "凭办件编号，可查询办理进度。"
+    steps = [*doc.next_steps, f"扫描左下方二维码或{where}"]
     story += [_p(f"{i}. {text}", "step") for i, text in enumerate(steps, start=1)]
 
     # QR code bottom left, issuing organisation and date bottom right where a seal would go

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -127,11 +127,13 @@ def implementation_for(item_code: str, region_code: str) -> ItemImplementation:
 def next_case_number(implementation: ItemImplementation, day: datetime.date) -> str:
     """实施编码 + yyyymmdd + 5-digit sequence, from a locked per-day counter (no scan of past cases)."""
     prefix = f"{implementation.code}{day:%Y%m%d}"
+    table = CaseSequence._meta.db_table
     for _attempt in range(3):
-        updated = CaseSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
-        if updated:
-            last = CaseSequence.objects.values_list("last", flat=True).get(prefix=prefix)
-            return f"{prefix}{last:05d}"
+        with connection.cursor() as cursor:  # one round trip: increment and read (PostgreSQL, SQLite ≥ 3.35)
+            cursor.execute(f'UPDATE "{table}" SET "last" = "last" + 1 WHERE "prefix" = %s RETURNING "last"', [prefix])
+            row = cursor.fetchone()
+        if row:
+            return f"{prefix}{row[0]:05d}"
         try:
             with transaction.atomic():
                 CaseSequence.objects.create(prefix=prefix, last=1)

@@ -2,6 +2,7 @@ import hashlib
 import json
 
 from django.db.models import Q
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -25,11 +26,14 @@ from tongban.cases.api.serializers import (
     TransitionSerializer,
 )
 from tongban.cases.choices import State
-from tongban.cases.models import Grant
+from tongban.cases.documents import render_document
+from tongban.cases.models import Case, Grant
 from tongban.cases.permissions import actor_of
 from tongban.directory.roles import Role
 from tongban.directory.services import manageable_service_points
 
+CASE_RELATED = ("item", "sub_item", "department__region", "applicant", "service_point")
+CASE_DETAIL_PREFETCH = ("materials__material", "notices")
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
@@ -57,12 +61,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     filter_backends = []
 
     def get_queryset(self):
-        queryset = services.visible_cases(self.request.user).select_related(
-            "item", "sub_item", "department__region", "applicant", "service_point"
-        )
+        queryset = services.visible_cases(self.request.user).select_related(*CASE_RELATED)
         if self.action == "retrieve":
-            queryset = queryset.prefetch_related("materials__material", "notices")
+            queryset = queryset.prefetch_related(*CASE_DETAIL_PREFETCH)
         return queryset.order_by("-submitted_at", "-id")
+
+    def detail_of(self, case) -> dict:
+        """The case as the detail view shows it, after a change the user has just been allowed to make."""
+        fresh = Case.objects.select_related(*CASE_RELATED).prefetch_related(*CASE_DETAIL_PREFETCH).get(pk=case.pk)
+        return CaseDetailSerializer(fresh, context=self.get_serializer_context()).data
 
     def get_serializer_class(self):
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
@@ -109,8 +116,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             )
         else:
             case, created = services.submit_case(by=request.user, **submission), True
-        body = CaseDetailSerializer(self.get_queryset().get(pk=case.pk), context=self.get_serializer_context()).data
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(self.detail_of(case), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=TransitionSerializer, responses={200: CaseDetailSerializer})
     @action(detail=True, methods=["post"])
@@ -119,8 +125,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         payload = TransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.transition(case, by=request.user, **payload.validated_data)
-        body = CaseDetailSerializer(self.get_queryset().get(pk=case.pk), context=self.get_serializer_context()).data
-        return Response(body)
+        return Response(self.detail_of(case))
 
     @extend_schema(request={"multipart/form-data": AttachmentUpload}, responses={201: AttachmentSerializer})
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser])
@@ -134,6 +139,16 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             case, by=request.user, material_id=payload.validated_data["material"], upload=payload.validated_data["file"]
         )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<kind>[a-z_]+)\.pdf")
+    def documents(self, request, number=None, kind=None):
+        """受理承诺单 (acceptance_slip)、一次性告知单 (one_time_notice)、不予受理通知书 (refusal_notice)。"""
+        case = self.get_object()
+        pdf = render_document(case, kind, base_url=request.build_absolute_uri("/").rstrip("/"))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{case.number}-{kind}.pdf"'
+        return response
 
     @extend_schema(responses={200: CaseEventSerializer(many=True)})
     @action(detail=True, methods=["get"])
