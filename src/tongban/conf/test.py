@@ -1,5 +1,9 @@
 """Test settings: the same stack, with fast password hashing."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -10,6 +14,8 @@ STORAGES = {
 
 # A file, not shared-cache memory: concurrent transactions then queue on the busy timeout as in
 # production instead of failing with "table is locked".
+# One file per run, so two runs at once (a developer's and CI's) never share it.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"tongban-test-{os.getpid()}.sqlite3")
+    }
