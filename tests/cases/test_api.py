@@ -206,3 +206,14 @@ def test_documents_over_the_api(clerk_api, food_item):
     response = clerk_api.get(f"/api/v1/cases/{number}/documents/acceptance_slip.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_replay_after_grant_revocation_returns_the_original_case(clerk_api, user_of, food_item, grant_gulou):
+    from tongban.cases.grants import revoke_grant
+
+    first = clerk_api.post("/api/v1/cases/", body(food_item), format="json", HTTP_IDEMPOTENCY_KEY="k-3")
+    revoke_grant(grant_gulou, by=user_of("admin"), reason="调整")
+    again = clerk_api.post("/api/v1/cases/", body(food_item), format="json", HTTP_IDEMPOTENCY_KEY="k-3")
+    assert again.status_code == 200 and again.json()["number"] == first.json()["number"]
+    fresh = clerk_api.post("/api/v1/cases/", body(food_item), format="json", HTTP_IDEMPOTENCY_KEY="k-4")
+    assert fresh.status_code == 403 and fresh.json()["code"] == "grant_missing"

@@ -45,7 +45,7 @@ from tongban.cases.uploads import EXTENSIONS, check_upload
 from tongban.catalog.choices import HandlingKind, ItemType, Necessity
 from tongban.catalog.models import ItemImplementation, Material
 from tongban.catalog.services import item_in_force
-from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from tongban.core.identifiers import RESIDENCE_PERMIT_PREFIXES, validate_credit_code, validate_resident_id
 from tongban.directory.choices import AuthorityKind
 from tongban.directory.roles import Role
@@ -151,8 +151,7 @@ class MaterialInput:
 
 
 def _applicable_materials(case: Case) -> list[Material]:
-    materials = case.item.materials.select_related("material_type")
-    return [m for m in materials if m.sub_item_id in (None, case.sub_item_id)]
+    return [m for m in case.item.materials.all() if m.sub_item_id in (None, case.sub_item_id)]
 
 
 @transaction.atomic
@@ -772,17 +771,24 @@ def visible_cases(user) -> QuerySet[Case]:
 
 def submit_once(*, by, key: str, fingerprint: str, **submission) -> tuple[Case, bool]:
     """``submit_case`` at most once per (user, Idempotency-Key): the same key and body return the
-    first case; the same key with another body is a conflict. Safe under concurrent retries."""
-    existing = _replay(by, key, fingerprint)
-    if existing is not None:
-        return existing, False
+    first case; the same key with another body is a conflict. Safe under concurrent retries.
+
+    First attempts are the common case, so the key is not looked up first: a repeat is caught by the
+    unique constraint, its intake rolled back whole (number, case, event), and the first case returned.
+    """
     try:
         with transaction.atomic():
             case = submit_case(by=by, **submission)
             IdempotencyRecord.objects.create(user=by, key=key, body_hash=fingerprint, case=case)
             return case, True
     except IntegrityError:
-        existing = _replay(by, key, fingerprint)  # a concurrent request with this key won the race
+        existing = _replay(by, key, fingerprint)  # an earlier or concurrent request with this key
+        if existing is None:
+            raise
+        return existing, False
+    except ServiceError:
+        # A repeat of a request that succeeded may now be refused (e.g. a revoked grant): answer as before.
+        existing = _replay(by, key, fingerprint)
         if existing is None:
             raise
         return existing, False

@@ -63,6 +63,8 @@ class ItemSearchIndex:
         self._rows: list[ItemRow] = []
         self._texts: list[str] = []
         self._matches: dict[str, list[int]] = {}
+        self._positions: dict[str, int] = {}  # code → index in _rows
+        self._versions: dict[int, object] = {}  # pk → Item with sub-items and materials (published rows never change)
         self._lock = threading.Lock()
 
     @staticmethod
@@ -87,7 +89,32 @@ class ItemSearchIndex:
                     texts.append(text)
                     rows.append(ItemRow(*fields, negative_reason is not None))
                 self._rows, self._texts, self._matches, self._key = rows, texts, {}, key
+                self._positions = {row.code: i for i, row in enumerate(rows)}
+                self._versions = {}
             return self._rows, self._texts, self._matches
+
+    def version_in_force(self, code: str, on: datetime.date | None = None):
+        """The in-force Item of ``code`` with its sub-items and materials prefetched, or None.
+
+        Shared by every request of this process until the catalog changes: callers read it, never change it.
+        """
+        from tongban.catalog.models import Item
+
+        rows, _texts, _matches = self._refresh(on or timezone.localdate())
+        position = self._positions.get(code)
+        if position is None:
+            return None
+        pk = rows[position].pk
+        item = self._versions.get(pk)
+        if item is None:
+            item = (
+                Item.objects.select_related("result_license_type")
+                .prefetch_related("sub_items", "materials__material_type")
+                .get(pk=pk)
+            )
+            with self._lock:
+                self._versions[pk] = item
+        return item
 
     def search(
         self, query: str = "", *, on: datetime.date | None = None, negative: bool | None = None, **filters

@@ -298,7 +298,11 @@ def bump_catalog_revision() -> None:
 
 
 def item_in_force(code: str, on: datetime.date | None = None) -> Item:
-    item = Item.objects.in_force(on).filter(code=code).order_by("-version").first()
+    """The version of ``code`` in force today (or ``on``); today's comes from the per-process index."""
+    if on is None or on == timezone.localdate():
+        item = item_index.version_in_force(code)
+    else:
+        item = Item.objects.in_force(on).filter(code=code).order_by("-version").first()
     if item is None:
         raise NotFound(_("事项 %s 不存在或未生效。") % code, code="item_not_found")
     return item

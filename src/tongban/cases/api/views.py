@@ -1,7 +1,7 @@
 import hashlib
 import json
 
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,7 +116,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             )
         else:
             case, created = services.submit_case(by=request.user, **submission), True
-        return Response(self.detail_of(case), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        if created:  # the intake loaded the case's relations already; only its materials and notices are read
+            prefetch_related_objects([case], *CASE_DETAIL_PREFETCH)
+            body = CaseDetailSerializer(case, context=self.get_serializer_context()).data
+            return Response(body, status=status.HTTP_201_CREATED)
+        return Response(self.detail_of(case))
 
     @extend_schema(request=TransitionSerializer, responses={200: CaseDetailSerializer})
     @action(detail=True, methods=["post"])
