@@ -217,3 +217,16 @@ def test_replay_after_grant_revocation_returns_the_original_case(clerk_api, user
     assert again.status_code == 200 and again.json()["number"] == first.json()["number"]
     fresh = clerk_api.post("/api/v1/cases/", body(food_item), format="json", HTTP_IDEMPOTENCY_KEY="k-4")
     assert fresh.status_code == 403 and fresh.json()["code"] == "grant_missing"
+
+
+def test_full_id_over_the_api_is_audited(clerk_api, user_of, food_item):
+    from tongban.cases.models import IdentityAccess
+
+    number = clerk_api.post("/api/v1/cases/", body(food_item), format="json").json()["number"]
+    response = clerk_api.post(f"/api/v1/cases/{number}/applicant-id/", {"purpose": "核验原件"}, format="json")
+    assert response.status_code == 200 and response.json()["id_number"] == PERSON_ID
+    access = IdentityAccess.objects.get(case__number=number)
+    assert access.user == user_of("clerk_gulou") and access.purpose == "核验原件"
+    assert clerk_api.post(f"/api/v1/cases/{number}/applicant-id/", {}, format="json").status_code == 400
+    supervisor = client_for(user_of("supervisor")).post(f"/api/v1/cases/{number}/applicant-id/", {"purpose": "抽查"})
+    assert supervisor.status_code == 403 and IdentityAccess.objects.count() == 1

@@ -31,8 +31,9 @@ def renumber(workbook, old: str, new: str) -> None:
                 row[0].value = new
 
 
-def sample_item():
+def sample_item(**overrides):
     return published_item(
+        **overrides,
         name="Excel 往返测试事项",
         sub_items=[{"name": "新办", "kind": "new"}, {"name": "注销", "kind": "cancel", "promised_limit": 1}],
         materials=[
@@ -213,3 +214,15 @@ def test_admin_export_downloads_workbook(client, user_of):
     response = client.get("/admin/catalog/item/export/")
     assert response.status_code == 200
     assert load_workbook(io.BytesIO(response.content))["事项"].max_row > 80
+
+
+def test_reimport_keeps_what_the_sheet_does_not_carry():
+    from django.core.files.base import ContentFile
+
+    source = sample_item(form_fields=[{"name": "applicant_name", "label": "申请人", "type": "text", "required": True}])
+    material = source.materials.get(name="身份证明")
+    material.blank_form.save("blank.pdf", ContentFile(b"%PDF-1.4 blank"), save=True)
+    import_items(to_file(exported_workbook(source)))
+    draft = Item.objects.get(code=source.code, status=ItemStatus.DRAFT)
+    assert draft.form_fields == source.form_fields
+    assert draft.materials.get(name="身份证明").blank_form.name == material.blank_form.name

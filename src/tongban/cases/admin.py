@@ -105,7 +105,7 @@ class CaseEventInline(admin.TabularInline):
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
     list_display = ["number", "item", "department", "state", "channel", "service_point", "deadline", "visits"]
-    list_filter = ["state", "channel", "handling_mode", "department__kind"]
+    list_filter = ["state", "channel", "handling_mode", "deadline_unscheduled", "department__kind"]
     search_fields = ["number"]
     list_select_related = ["item", "department", "service_point"]
     exclude = ["applicant"]  # shown masked below; the full number only through the audited reveal

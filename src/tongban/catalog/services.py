@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,8 +94,13 @@ def write_item_draft(draft: ItemDraft, *, by=None) -> Item:
     if item is not None:
         check_catalog_rights(by, item.authority_kind)
     else:
-        latest = Item.objects.filter(code=code).aggregate(v=Max("version"))["v"] or 0
-        item = Item(code=code, version=latest + 1, status=ItemStatus.DRAFT)
+        previous = Item.objects.filter(code=code).order_by("-version").first()
+        item = Item(code=code, version=previous.version + 1 if previous else 1, status=ItemStatus.DRAFT)
+        if previous is not None:
+            # What the draft does not state (e.g. the form definition, absent from Excel) carries over.
+            for field in CARRIED_OVER_FIELDS:
+                setattr(item, field, getattr(previous, field))
+            draft = _with_previous_attachments(draft, previous)
     for name, value in draft.fields.items():
         if name not in {"code", "version", "status"}:
             setattr(item, name, value)
@@ -108,6 +113,26 @@ def write_item_draft(draft: ItemDraft, *, by=None) -> Item:
         _save_new(item)
     _replace_children(item, draft)
     return item
+
+
+# Item fields a new version keeps from the previous one unless the draft states them.
+CARRIED_OVER_FIELDS = ("form_fields", "allows_commitment", "result_license_type_id", "fee_note", "conditions")
+
+
+def _with_previous_attachments(draft: ItemDraft, previous: Item) -> ItemDraft:
+    """Blank forms and samples stay with a material the new version still has (same type and name)."""
+    files = {
+        (m.material_type.code, m.name): (m.blank_form, m.sample)
+        for m in previous.materials.select_related("material_type")
+        if m.blank_form or m.sample
+    }
+    materials = []
+    for material in draft.materials:
+        blank_form, sample = files.get((material["material_type"], material["name"]), (None, None))
+        materials.append({"blank_form": blank_form or "", "sample": sample or "", **material})
+    return ItemDraft(
+        fields=draft.fields, sub_items=draft.sub_items, materials=materials, review_points=draft.review_points
+    )
 
 
 def _replace_children(item: Item, draft: ItemDraft) -> None:

@@ -188,5 +188,9 @@ class GrantSerializer(serializers.ModelSerializer):
         )
 
 
+class RevealSerializer(serializers.Serializer):
+    purpose = serializers.CharField(max_length=200, help_text="查看完整证件号码的用途（留痕）")
+
+
 class RevokeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)

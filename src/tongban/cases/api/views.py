@@ -22,6 +22,7 @@ from tongban.cases.api.serializers import (
     CaseEventSerializer,
     CaseSerializer,
     GrantSerializer,
+    RevealSerializer,
     RevokeSerializer,
     TransitionSerializer,
 )
@@ -143,6 +144,18 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             case, by=request.user, material_id=payload.validated_data["material"], upload=payload.validated_data["file"]
         )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RevealSerializer, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"], url_path="applicant-id")
+    def applicant_id(self, request, number=None):
+        """完整证件号码：仅限需要的角色，须说明用途，每次查看都留痕。"""
+        case = self.get_object()
+        payload = RevealSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        full = services.reveal_id_number(
+            case.applicant, by=request.user, purpose=payload.validated_data["purpose"], case=case
+        )
+        return Response({"id_number": full})
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path=r"documents/(?P<kind>[a-z_]+)\.pdf")
