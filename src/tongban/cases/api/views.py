@@ -1,7 +1,7 @@
 import hashlib
 import json
 
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from tongban.cases.api.serializers import (
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseEventSerializer,
+    CaseMaterialSerializer,
     CaseSerializer,
     GrantSerializer,
     RevealSerializer,
@@ -117,9 +118,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             )
         else:
             case, created = services.submit_case(by=request.user, **submission), True
-        if created:  # the intake loaded the case's relations already; only its materials and notices are read
-            prefetch_related_objects([case], *CASE_DETAIL_PREFETCH)
-            body = CaseDetailSerializer(case, context=self.get_serializer_context()).data
+        if created:  # everything the detail shows was loaded or written by the intake itself
+            body = CaseSerializer(case, context=self.get_serializer_context()).data
+            body["materials"] = CaseMaterialSerializer(case.intake_materials, many=True).data
+            body["notices"] = []
             return Response(body, status=status.HTTP_201_CREATED)
         return Response(self.detail_of(case))
 
