@@ -23,7 +23,15 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from tongban.catalog import choices
 from tongban.catalog.models import Item, LicenseType, Material, MaterialType, ReviewPoint, SubItem
-from tongban.catalog.services import ItemDraft, check_catalog_rights, publish_item, write_item_draft
+from tongban.catalog.services import (
+    ItemDraft,
+    check_catalog_rights,
+    material_entry,
+    publish_item,
+    review_point_entry,
+    sub_item_entry,
+    write_item_draft,
+)
 from tongban.core.errors import ServiceError
 from tongban.directory.choices import AuthorityKind
 
@@ -468,36 +476,14 @@ def export_items(items: Iterable[Item]) -> bytes:
     for item in items:
         append(ITEMS_SHEET, {c.field: getattr(item, c.field) for c in ITEM_COLUMNS})
         for sub in item.sub_items.all():
-            append(
-                SUB_ITEMS_SHEET,
-                {
-                    "item": item.code,
-                    "name": sub.name,
-                    "kind": sub.kind,
-                    "legal_limit": sub.legal_limit,
-                    "promised_limit": sub.promised_limit,
-                },
-            )
+            append(SUB_ITEMS_SHEET, {"item": item.code, **sub_item_entry(sub)})
         for material in item.materials.all():
             append(
                 MATERIALS_SHEET,
                 {
                     "item": item.code,
-                    "sub_item": material.sub_item.name if material.sub_item else "",
-                    "material_type": material.material_type.code,
-                    "replaceable_by": [lt.code for lt in material.replaceable_by.all()],
-                    **{
-                        f: getattr(material, f)
-                        for f in (
-                            "name",
-                            "form",
-                            "source",
-                            "necessity",
-                            "copies",
-                            "original_checked",
-                            "acceptance_standard",
-                        )
-                    },
+                    **material_entry(material),
+                    "sub_item": material.sub_item.name if material.sub_item_id else "",
                 },
             )
         for point in item.review_points.all():
@@ -505,11 +491,8 @@ def export_items(items: Iterable[Item]) -> bytes:
                 REVIEW_SHEET,
                 {
                     "item": item.code,
-                    "sub_item": point.sub_item.name if point.sub_item else "",
-                    "order": point.order,
-                    "question": point.question,
-                    "required": point.required,
-                    "guidance": point.guidance,
+                    **review_point_entry(point),
+                    "sub_item": point.sub_item.name if point.sub_item_id else "",
                 },
             )
     buffer = io.BytesIO()

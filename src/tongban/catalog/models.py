@@ -274,7 +274,18 @@ def attachment_path(instance, filename):
     return f"catalog/materials/{instance.item.code}/v{instance.item.version}/{filename}"
 
 
-class Material(models.Model):
+class OfItemOrSubItem(models.Model):
+    """Materials and review points belong to an item, or to one of its own sub-items."""
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        if self.sub_item_id and self.item_id and self.sub_item.item_id != self.item_id:
+            raise ValidationError({"sub_item": _("办理项不属于本事项。")})
+
+
+class Material(OfItemOrSubItem):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="materials", verbose_name=_("事项"))
     sub_item = models.ForeignKey(
         SubItem,
@@ -312,12 +323,8 @@ class Material(models.Model):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        if self.sub_item_id and self.item_id and self.sub_item.item_id != self.item_id:
-            raise ValidationError({"sub_item": _("办理项不属于本事项。")})
 
-
-class ReviewPoint(models.Model):
+class ReviewPoint(OfItemOrSubItem):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="review_points", verbose_name=_("事项"))
     sub_item = models.ForeignKey(
         SubItem,
@@ -339,10 +346,6 @@ class ReviewPoint(models.Model):
 
     def __str__(self):
         return self.question
-
-    def clean(self):
-        if self.sub_item_id and self.item_id and self.sub_item.item_id != self.item_id:
-            raise ValidationError({"sub_item": _("办理项不属于本事项。")})
 
 
 class Bundle(models.Model):

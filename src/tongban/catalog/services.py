@@ -195,63 +195,63 @@ def save_item_edit(item: Item, *, by=None) -> Item:
     return item
 
 
+MATERIAL_FIELDS = (
+    "name",
+    "form",
+    "source",
+    "necessity",
+    "copies",
+    "original_checked",
+    "blank_form",
+    "sample",
+    "acceptance_standard",
+    "order",
+)
+
+
+def sub_item_entry(sub: SubItem) -> dict:
+    return {f: getattr(sub, f) for f in ("name", "kind", "order", "legal_limit", "promised_limit")}
+
+
+def material_entry(material: Material) -> dict:
+    """A material as ``ItemDraft`` data: sub-item by name, type and replacing licences by code."""
+    return {
+        "sub_item": material.sub_item.name if material.sub_item_id else None,
+        "material_type": material.material_type.code,
+        "replaceable_by": [lt.code for lt in material.replaceable_by.all()],
+        **{f: getattr(material, f) for f in MATERIAL_FIELDS},
+    }
+
+
+def review_point_entry(point: ReviewPoint) -> dict:
+    return {
+        "sub_item": point.sub_item.name if point.sub_item_id else None,
+        **{f: getattr(point, f) for f in ("order", "question", "required", "guidance")},
+    }
+
+
 @transaction.atomic
 def draft_new_version(item: Item, *, by=None) -> Item:
     """Copy ``item`` (with sub-items, materials, review points) into a new draft version."""
     check_catalog_rights(by, item.authority_kind)
     if Item.objects.filter(code=item.code, status=ItemStatus.DRAFT).exists():
         raise Conflict(_("事项 %s 已有草稿版本，请先编辑或发布该草稿。") % item.code, code="draft_exists")
-    source = Item.objects.prefetch_related("sub_items", "materials__replaceable_by", "review_points").get(pk=item.pk)
-    sub_names = {s.pk: s.name for s in source.sub_items.all()}
+    source = Item.objects.prefetch_related(
+        "sub_items",
+        "materials__material_type",
+        "materials__sub_item",
+        "materials__replaceable_by",
+        "review_points__sub_item",
+    ).get(pk=item.pk)
     draft = ItemDraft(
         fields={
             f.name: getattr(source, f.name)
             for f in Item._meta.concrete_fields
             if f.editable and f.name not in {"id", "status", "valid_from", "valid_until"}
         },
-        sub_items=[
-            {
-                "name": s.name,
-                "kind": s.kind,
-                "order": s.order,
-                "legal_limit": s.legal_limit,
-                "promised_limit": s.promised_limit,
-            }
-            for s in source.sub_items.all()
-        ],
-        materials=[
-            {
-                "sub_item": sub_names.get(m.sub_item_id),
-                "material_type": m.material_type.code if m.material_type_id else None,
-                "replaceable_by": [lt.code for lt in m.replaceable_by.all()],
-                **{
-                    f: getattr(m, f)
-                    for f in (
-                        "name",
-                        "form",
-                        "source",
-                        "necessity",
-                        "copies",
-                        "original_checked",
-                        "blank_form",
-                        "sample",
-                        "acceptance_standard",
-                        "order",
-                    )
-                },
-            }
-            for m in source.materials.select_related("material_type")
-        ],
-        review_points=[
-            {
-                "sub_item": sub_names.get(p.sub_item_id),
-                "order": p.order,
-                "question": p.question,
-                "required": p.required,
-                "guidance": p.guidance,
-            }
-            for p in source.review_points.all()
-        ],
+        sub_items=[sub_item_entry(s) for s in source.sub_items.all()],
+        materials=[material_entry(m) for m in source.materials.all()],
+        review_points=[review_point_entry(p) for p in source.review_points.all()],
     )
     return write_item_draft(draft, by=by)
 
