@@ -38,8 +38,8 @@ check-migrations: install-test
 	@mkdir -p var
 	$(PY) manage.py makemigrations --check --dry-run
 
-# Debian packages the tests use: pdftotext/pdftoppm and a CJK font to check rendered PDFs.
-SYSTEM_PACKAGES := poppler-utils poppler-data fonts-wqy-microhei
+# Debian packages the tests use: poppler's pdftotext, pdftoppm and pdffonts to read rendered PDFs.
+SYSTEM_PACKAGES := poppler-utils
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

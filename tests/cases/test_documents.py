@@ -1,8 +1,7 @@
 """The three case documents as PDF, read back with poppler as a reader would see them.
 
-Needs poppler-utils and poppler-data (text and CJK mapping) and a CJK font such as
-fonts-wqy-microhei (poppler draws the non-embedded STSong-Light with it); without them the
-tests fail and say what to install.
+Needs poppler-utils (pdftotext, pdftoppm, pdffonts); without it the tests fail and say what to
+install. The documents embed their own CJK font, so no system font is involved.
 """
 
 import datetime
@@ -12,13 +11,11 @@ import subprocess
 import pytest
 from django.utils import timezone
 from PIL import Image, ImageChops
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
 from tests.cases.conftest import PERSON_ID, all_provided, required_form
 from tongban.cases.choices import Action, Channel, MaterialStatus
-from tongban.cases.documents import FONT, DocumentKind, available_kinds, render_document
+from tongban.cases.documents import DocumentKind, _font, available_kinds, render_document
 from tongban.cases.grants import create_grant
 from tongban.cases.services import submit_case, transition
 from tongban.catalog.models import Item
@@ -30,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 BASE_URL = "https://tongban.example.cn"
 MASKED_ID = "1101**********002X"
-INSTALL_HINT = "apt-get install -y poppler-utils poppler-data fonts-wqy-microhei"
+INSTALL_HINT = "apt-get install -y poppler-utils"
 
 
 def tool(name: str) -> str:
@@ -95,17 +92,27 @@ def day(value: datetime.date) -> str:
 
 def test_chinese_glyphs_render(tmp_path):
     """Two different characters must look different: missing CJK fonts draw both as the same box."""
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    font = _font()
     images = []
     for char in "受理":
         path = tmp_path / f"{ord(char)}.pdf"
         canvas = Canvas(str(path), pagesize=(100, 100))
-        canvas.setFont(FONT, 60)
+        canvas.setFont(font, 60)
         canvas.drawString(20, 20, char)
         canvas.save()
         images.append(first_page(path.read_bytes(), tmp_path, f"glyph{ord(char)}"))
     assert all(ink(image) > 0.02 for image in images), f"中文字形没有画出来（{INSTALL_HINT}）"
     assert ImageChops.difference(*images).getbbox() is not None, f"中文显示为方框：缺少中文字体（{INSTALL_HINT}）"
+
+
+def test_font_is_embedded(window_case, user_of, tmp_path):
+    case = transition(window_case(), Action.ACCEPT, by=user_of("clerk_gulou"))
+    path = tmp_path / "slip.pdf"
+    path.write_bytes(render_document(case, DocumentKind.ACCEPTANCE_SLIP))
+    listing = subprocess.run([tool("pdffonts"), str(path)], capture_output=True, text=True, check=True).stdout
+    # Helvetica is ReportLab's untouched canvas default, one of the 14 fonts every viewer has.
+    fonts = [line for line in listing.splitlines()[2:] if not line.startswith("Helvetica")]
+    assert fonts and all("WenQuanYi" in line and " yes " in line for line in fonts), listing  # "emb" column
 
 
 class TestAcceptanceSlip:

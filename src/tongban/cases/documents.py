@@ -1,8 +1,8 @@
 """Case documents as A4 PDF: 受理承诺单, 一次性告知单 and 不予受理通知书 (DESIGN §2).
 
-Text is set in ReportLab's built-in CID font STSong-Light: no font file to ship, and the text stays
-extractable. The font is not embedded, so a viewer draws it with a CJK font of its own (every
-desktop and phone has one; on a bare Linux box poppler needs poppler-data and a CJK font package).
+Text is set in WenQuanYi Micro Hei (文泉驿微米黑, Apache-2.0, vendored in ``fonts/`` with its
+licence), embedded as a subset of the glyphs used: every viewer shows the same document, archives
+keep it, and the text stays extractable.
 The documents are official text and always in Chinese, whatever language the user has chosen.
 """
 
@@ -10,6 +10,7 @@ import datetime
 import functools
 from dataclasses import dataclass, field
 from io import BytesIO
+from pathlib import Path
 
 import segno
 from django.db import models
@@ -22,7 +23,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
@@ -262,7 +263,8 @@ BUILDERS = {
 
 # --- layout ----------------------------------------------------------------------------------
 
-FONT = "STSong-Light"
+FONT = "TongbanSans"
+FONT_FILE = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
 INK = colors.HexColor("#1a1a1a")
 RED = colors.HexColor("#c00000")
 LABEL_BG = colors.HexColor("#f2f2f2")
@@ -275,7 +277,7 @@ QR_SIZE = 26 * mm
 
 @functools.cache
 def _font() -> str:
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE), subfontIndex=0))
     return FONT
 
 
