@@ -230,3 +230,14 @@ def test_full_id_over_the_api_is_audited(clerk_api, user_of, food_item):
     assert clerk_api.post(f"/api/v1/cases/{number}/applicant-id/", {}, format="json").status_code == 400
     supervisor = client_for(user_of("supervisor")).post(f"/api/v1/cases/{number}/applicant-id/", {"purpose": "抽查"})
     assert supervisor.status_code == 403 and IdentityAccess.objects.count() == 1
+
+
+def test_hand_built_representations_match_the_declared_fields(clerk_api, food_item):
+    from tongban.cases.api.serializers import CaseDetailSerializer, CaseMaterialSerializer, CaseSerializer
+
+    created = clerk_api.post("/api/v1/cases/", body(food_item), format="json").json()
+    assert set(created) == set(CaseDetailSerializer.Meta.fields)
+    assert set(created["materials"][0]) == set(CaseMaterialSerializer.Meta.fields)
+    listed = clerk_api.get("/api/v1/cases/").json()["results"][0]
+    assert set(listed) == set(CaseSerializer.Meta.fields)
+    assert clerk_api.get(f"/api/v1/cases/{created['number']}/").json() == created

@@ -9,6 +9,17 @@ from tongban.directory.models import Department, ServicePoint
 TRANSITION_ACTIONS = list(RULES)
 
 
+_DATETIME, _DATE = serializers.DateTimeField(), serializers.DateField()
+
+
+def _datetime(value):
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def _date(value):
+    return None if value is None else _DATE.to_representation(value)
+
+
 class ApplicantInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ApplicantKind.choices)
     id_number = serializers.CharField(max_length=30)
@@ -47,6 +58,17 @@ class CaseMaterialSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseMaterial
         fields = ["material", "name", "necessity", "status", "due_date", "note"]
+
+    def to_representation(self, row: CaseMaterial) -> dict:
+        # Built directly: DRF would construct every field again for each of a case's materials.
+        return {
+            "material": row.material_id,
+            "name": row.material.name,
+            "necessity": row.material.necessity,
+            "status": row.status,
+            "due_date": _date(row.due_date),
+            "note": row.note,
+        }
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -104,6 +126,32 @@ class CaseSerializer(serializers.ModelSerializer):
             "form_data",
         ]
 
+    def to_representation(self, case: Case) -> dict:
+        """The declared fields, built directly: cases are listed and returned on every intake (busy paths)."""
+        return {
+            "number": case.number,
+            "item": self.get_item(case),
+            "sub_item": case.sub_item.name if case.sub_item_id else None,
+            "department": self.get_department(case),
+            "applicant": self.get_applicant(case),
+            "channel": case.channel,
+            "handling_mode": case.handling_mode,
+            "handling_mode_display": case.get_handling_mode_display(),
+            "state": case.state,
+            "state_display": case.get_state_display(),
+            "service_point": self.get_service_point(case),
+            "submitted_at": _datetime(case.submitted_at),
+            "accepted_at": _datetime(case.accepted_at),
+            "deadline": _date(case.deadline),
+            "deadline_unscheduled": case.deadline_unscheduled,
+            "overdue": self.get_overdue(case),
+            "decided_at": _datetime(case.decided_at),
+            "visits": case.visits,
+            "originals_to_send": case.originals_to_send,
+            "deemed_accepted_at": _datetime(case.deemed_accepted_at),
+            "form_data": case.form_data,
+        }
+
     def get_item(self, case) -> dict:
         return {"code": case.item.code, "version": case.item.version, "name": case.item.name}
 
@@ -128,6 +176,13 @@ class CaseDetailSerializer(CaseSerializer):
 
     class Meta(CaseSerializer.Meta):
         fields = [*CaseSerializer.Meta.fields, "materials", "notices"]
+
+    def to_representation(self, case: Case) -> dict:
+        return {
+            **super().to_representation(case),
+            "materials": CaseMaterialSerializer(case.materials.all(), many=True).data,
+            "notices": CaseNoticeSerializer(case.notices.all(), many=True).data,
+        }
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
