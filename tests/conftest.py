@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from tongban.catalog.search import item_index
 from tongban.demo.loader import load_demo_city
 
 
@@ -19,6 +20,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_demo_city()
         connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture(autouse=True)
+def fresh_search_index():
+    """Each test's rollback changes the catalog behind the index's back: make it look again."""
+    item_index.invalidate()
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,14 @@
+import time
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import draft_item, published_item
+from tongban.catalog import search
 from tongban.catalog.choices import NegativeReason, Scope
-from tongban.catalog.models import Item, ItemImplementation
+from tongban.catalog.models import CatalogRevision, Item, ItemImplementation
 from tongban.catalog.services import retire_item
 from tongban.directory.models import Department, ServicePoint, Window
 
@@ -40,11 +44,29 @@ def test_drafts_are_not_listed(api):
     assert "不存在" in response.json()["message"]
 
 
-def test_item_list_reads_only_the_page(api):
+def test_item_list_needs_no_query_between_freshness_checks(api, monkeypatch):
     api.get("/api/v1/items/")  # builds the in-process index
     with CaptureQueriesContext(connection) as queries:
         api.get("/api/v1/items/", {"page_size": 50, "q": "许可"})
-    assert len(queries) == 1  # the catalog freshness check; rows come from the index
+    assert len(queries) == 0  # rows come from the index; the revision was read under a second ago
+
+    clock = time.monotonic() + search.FRESHNESS_SECONDS + 0.1
+    monkeypatch.setattr(search.time, "monotonic", lambda: clock)
+    with CaptureQueriesContext(connection) as queries:
+        api.get("/api/v1/items/", {"q": "许可"})
+    assert len(queries) == 1  # the revision is read again, and is unchanged
+
+
+def test_another_process_publishing_is_seen_within_a_second(api, monkeypatch):
+    item = published_item(name="另一进程发布的事项")
+    api.get("/api/v1/items/")
+    # What another process's publish looks like from here: the row and token change, no local invalidate.
+    Item.objects.filter(pk=item.pk).update(status="retired")
+    CatalogRevision.objects.update(token=uuid.uuid4())
+    assert api.get("/api/v1/items/", {"q": "另一进程"}).json()["count"] == 1  # within the window: not yet
+    clock = time.monotonic() + search.FRESHNESS_SECONDS + 0.1
+    monkeypatch.setattr(search.time, "monotonic", lambda: clock)
+    assert api.get("/api/v1/items/", {"q": "另一进程"}).json()["count"] == 0
 
 
 def test_index_follows_catalog_changes(api):

@@ -6,12 +6,14 @@ Substring search over 15 000 rows costs a full scan per query in the database (n
 serves ``LIKE '%登记%'``), so the in-force catalog's rows and search texts are held in each
 process (a few MB) and rebuilt when the catalog changes: the index is keyed on the date
 (validity windows open and close at midnight) and ``CatalogRevision``, whose token publishing
-and retiring replace in their own transaction. A search is then one primary-key read of that
-token plus a scan in memory.
+and retiring replace in their own transaction. Each process reads that token at most once every
+FRESHNESS_SECONDS (a publish in the same process invalidates at once), so a search is usually
+nothing but a scan in memory, and another process's publish shows within a second.
 """
 
 import datetime
 import threading
+import time
 from typing import NamedTuple
 
 from django.utils import timezone
@@ -53,6 +55,7 @@ class ItemRow(NamedTuple):
 FILTER_FIELDS = ("item_type", "scope", "service_object", "handling_kind", "authority_kind")
 _ROW_COLUMNS = [f for f in ItemRow._fields if f != "on_negative_list"]
 MATCH_CACHE_SIZE = 512  # distinct recent queries remembered per catalog revision
+FRESHNESS_SECONDS = 1.0
 
 
 class ItemSearchIndex:
@@ -65,7 +68,12 @@ class ItemSearchIndex:
         self._matches: dict[str, list[int]] = {}
         self._positions: dict[str, int] = {}  # code → index in _rows
         self._versions: dict[int, object] = {}  # pk → Item with sub-items and materials (published rows never change)
+        self._checked_at = 0.0  # monotonic time of the last revision read
         self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        """The catalog changed in this process: read the revision again on the next search."""
+        self._checked_at = 0.0
 
     @staticmethod
     def _current_key(on: datetime.date) -> tuple:
@@ -76,7 +84,10 @@ class ItemSearchIndex:
     def _refresh(self, on: datetime.date) -> tuple[list[ItemRow], list[str], dict[str, list[int]]]:
         from tongban.catalog.models import Item
 
+        if self._key is not None and self._key[0] == on and time.monotonic() - self._checked_at < FRESHNESS_SECONDS:
+            return self._rows, self._texts, self._matches
         key = self._current_key(on)
+        self._checked_at = time.monotonic()
         with self._lock:
             if key != self._key:
                 values = (

@@ -320,6 +320,7 @@ def retire_item(item: Item, *, by=None, on: datetime.date | None = None) -> Item
 def bump_catalog_revision() -> None:
     """Mark the in-force catalog changed, in the caller's transaction (search indexes reload on commit)."""
     CatalogRevision.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4()})
+    item_index.invalidate()
 
 
 def item_in_force(code: str, on: datetime.date | None = None) -> Item:
