@@ -73,6 +73,9 @@ def test_reimport_of_published_code_creates_new_draft_version():
     import_items(to_file(workbook))
     draft = Item.objects.get(code=source.code, status=ItemStatus.DRAFT)
     assert draft.version == 2 and draft.name == "改过名字的事项"
+    workbook["事项"]["B2"] = "再次改名"
+    result = import_items(to_file(workbook))
+    assert any("原有草稿" in w and source.code in w for w in result.warnings)  # nobody's draft vanishes silently
     source.refresh_from_db()
     assert source.name == "Excel 往返测试事项" and source.status == ItemStatus.PUBLISHED
 

@@ -16,12 +16,13 @@ from zipfile import BadZipFile
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import TextChoices
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from tongban.catalog import choices
+from tongban.catalog.choices import ItemStatus
 from tongban.catalog.models import Item, LicenseType, Material, MaterialType, ReviewPoint, SubItem
 from tongban.catalog.services import (
     ItemDraft,
@@ -318,8 +319,18 @@ def import_items(
         raise ImportFailed(reader.problems)
 
     result = ImportResult()
+    open_drafts = dict(
+        Item.objects.filter(code__in=[d.code for _row, d in drafts], status=ItemStatus.DRAFT).values_list(
+            "code", "updated_at"
+        )
+    )
     with transaction.atomic():
         for row_number, draft in drafts:
+            if draft.code in open_drafts:
+                result.warnings.append(
+                    _("事项 %(code)s 原有草稿（最后修改于 %(at)s）已被本文件内容替换。")
+                    % {"code": draft.code, "at": timezone.localtime(open_drafts[draft.code]).strftime("%Y-%m-%d %H:%M")}
+                )
             try:
                 item = write_item_draft(draft, by=by)
                 if publish:
