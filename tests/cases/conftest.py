@@ -9,6 +9,7 @@ from tongban.cases.grants import create_grant
 from tongban.cases.models import Grant
 from tongban.cases.services import MaterialInput, identify_applicant, submit_case
 from tongban.catalog.models import Item
+from tongban.core.identifiers import make_credit_code
 from tongban.directory.models import Department, ServicePoint
 
 PERSON_ID = "11010519491231002X"
@@ -77,8 +78,12 @@ def all_provided(item, sub_item=None):
     ]
 
 
+ENTERPRISE_CODE = make_credit_code("91350104", "MA2XYE01")
+SAMPLE_VALUES = {"id_number": PERSON_ID, "credit_code": ENTERPRISE_CODE}
+
+
 def required_form(item):
-    return {f["name"]: "测试" for f in item.form_fields or [] if f.get("required")}
+    return {f["name"]: SAMPLE_VALUES.get(f.get("type"), "测试") for f in item.form_fields or [] if f.get("required")}
 
 
 @pytest.fixture

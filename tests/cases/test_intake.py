@@ -208,3 +208,49 @@ class TestIntakeValidation:
             )
         assert exc.value.code == "invalid_material"
         assert (Case.objects.count(), CaseEvent.objects.count(), CaseSequence.objects.count()) == before
+
+
+class TestIdentityNumbersInForms:
+    FIELDS = [
+        {"name": "mother_id_number", "label": "母亲身份证号", "type": "id_number", "required": True},
+        {"name": "credit_code", "label": "统一社会信用代码", "type": "credit_code", "required": False},
+    ]
+
+    def item(self):
+        item = published_item(form_fields=self.FIELDS)
+        ItemImplementation.objects.create(
+            item_code=item.code, department=Department.objects.get(region__code="350102", kind="market")
+        )
+        return item
+
+    def test_invalid_numbers_in_the_form_are_refused_with_their_label(self, person, user_of):
+        item = self.item()
+        with pytest.raises(InvalidInput) as exc:
+            submit_case(
+                by=user_of("clerk_gulou"),
+                item_code=item.code,
+                region_code="350102",
+                applicant=person,
+                channel=Channel.WINDOW,
+                form_data={"mother_id_number": "110105194912310021", "credit_code": "123"},
+                materials=all_provided(item),
+            )
+        assert set(exc.value.details["invalid_fields"]) == {"mother_id_number", "credit_code"}
+        assert "母亲身份证号" in exc.value.message and "第 18 位" in exc.value.message
+
+    def test_form_numbers_are_masked_in_the_api(self, person, user_of):
+        from tests.cases.test_api import client_for
+
+        item = self.item()
+        case = submit_case(
+            by=user_of("clerk_gulou"),
+            item_code=item.code,
+            region_code="350102",
+            applicant=person,
+            channel=Channel.WINDOW,
+            form_data={"mother_id_number": "11010519491231002x"},
+            materials=all_provided(item),
+        )
+        assert case.form_data["mother_id_number"] == "11010519491231002X"  # stored whole, normalised
+        shown = client_for(user_of("clerk_gulou")).get(f"/api/v1/cases/{case.number}/").json()
+        assert shown["form_data"]["mother_id_number"] == "1101**********002X"

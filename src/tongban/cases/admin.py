@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from tongban.cases import grants
 from tongban.cases.choices import Right
 from tongban.cases.models import Case, CaseEvent, Grant, IdentityAccess
+from tongban.cases.services import masked_form
 from tongban.core.errors import ServiceError
 
 
@@ -108,13 +109,17 @@ class CaseAdmin(ReadOnlyAdmin):
     list_filter = ["state", "channel", "handling_mode", "deadline_unscheduled", "department__kind"]
     search_fields = ["number"]
     list_select_related = ["item", "department", "service_point"]
-    exclude = ["applicant"]  # shown masked below; the full number only through the audited reveal
-    readonly_fields = ["masked_applicant"]
+    exclude = ["applicant", "form_data"]  # shown masked below; full numbers only through the audited reveal
+    readonly_fields = ["masked_applicant", "masked_form_data"]
     inlines = [CaseEventInline]
 
     @admin.display(description=gettext_lazy("申请人"))
     def masked_applicant(self, obj):
         return str(obj.applicant)
+
+    @admin.display(description=gettext_lazy("申请表"))
+    def masked_form_data(self, obj):
+        return masked_form(obj)
 
 
 @admin.register(IdentityAccess)

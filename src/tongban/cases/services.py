@@ -46,7 +46,12 @@ from tongban.catalog.choices import HandlingKind, ItemType, Necessity
 from tongban.catalog.models import ItemImplementation, Material
 from tongban.catalog.services import item_in_force
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
-from tongban.core.identifiers import RESIDENCE_PERMIT_PREFIXES, validate_credit_code, validate_resident_id
+from tongban.core.identifiers import (
+    RESIDENCE_PERMIT_PREFIXES,
+    mask_id_number,
+    validate_credit_code,
+    validate_resident_id,
+)
 from tongban.directory.choices import AuthorityKind
 from tongban.directory.roles import Role
 from tongban.workdays.services import add_working_days, working_days_between
@@ -253,18 +258,39 @@ def _clean_form(item, form_data: dict) -> dict:
     missing = [
         f["label"] for name, f in fields.items() if f.get("required") and not str(form_data.get(name, "")).strip()
     ]
-    details = {}
+    details: dict = {}
     if unknown:
         details["unknown_fields"] = unknown
     if missing:
         details["missing_fields"] = missing
+    cleaned, invalid = dict(form_data), {}
+    for name, value in form_data.items():
+        validator = IDENTITY_FIELD_VALIDATORS.get(fields.get(name, {}).get("type"))
+        if validator and str(value).strip():
+            try:
+                cleaned[name] = validator(str(value))
+            except ValidationError as exc:
+                invalid[name] = f"{fields[name]['label']}：{exc.messages[0]}"
+    if invalid:
+        details["invalid_fields"] = invalid
     if details:
         message = _("申请表有误：") + "；".join(
             ([_("缺少必填项 %s") % "、".join(missing)] if missing else [])
             + ([_("无此字段 %s") % "、".join(unknown)] if unknown else [])
+            + list(invalid.values())
         )
         raise InvalidInput(message, code="invalid_form", details=details)
-    return form_data
+    return cleaned
+
+
+# Form fields holding identity numbers: validated like the applicant's, shown masked like it.
+IDENTITY_FIELD_VALIDATORS = {"id_number": validate_resident_id, "credit_code": validate_credit_code}
+
+
+def masked_form(case: Case) -> dict:
+    """The application form with every personal identity number masked (credit codes are public)."""
+    personal = {f["name"] for f in case.item.form_fields or [] if f.get("type") == "id_number"}
+    return {k: mask_id_number(str(v)) if k in personal and v else v for k, v in case.form_data.items()}
 
 
 def _record_materials(case: Case, inputs: list[MaterialInput]) -> list[CaseMaterial]:

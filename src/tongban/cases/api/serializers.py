@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from tongban.cases.choices import ApplicantKind, Channel, MaterialStatus, Right
 from tongban.cases.models import Case, CaseAttachment, CaseEvent, CaseMaterial, CaseNotice, Grant
-from tongban.cases.services import RULES
+from tongban.cases.services import RULES, masked_form
 from tongban.directory.models import Department, ServicePoint
 
 TRANSITION_ACTIONS = list(RULES)
@@ -149,7 +149,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "visits": case.visits,
             "originals_to_send": case.originals_to_send,
             "deemed_accepted_at": _datetime(case.deemed_accepted_at),
-            "form_data": case.form_data,
+            "form_data": masked_form(case),
         }
 
     def get_item(self, case) -> dict:
