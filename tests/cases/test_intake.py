@@ -17,19 +17,24 @@ from tongban.directory.models import Department
 pytestmark = pytest.mark.django_db
 
 
+def submit(user, item, applicant, **overrides):
+    """``submit_case`` for ``item`` with defaults a test overrides only where it matters."""
+    kwargs = {
+        "by": user,
+        "item_code": item.code,
+        "region_code": "350102",
+        "applicant": applicant,
+        "channel": Channel.WINDOW,
+        "sub_item": "新办",
+        "form_data": required_form(item),
+    }
+    return submit_case(**{**kwargs, **overrides})
+
+
 def window_submit(user, item, region, applicant, **extra):
     sub = item.sub_items.first()
-    return submit_case(
-        by=user,
-        item_code=item.code,
-        region_code=region,
-        applicant=applicant,
-        channel=Channel.WINDOW,
-        sub_item=sub.name if sub else None,
-        form_data=required_form(item),
-        materials=all_provided(item, sub.name if sub else None),
-        **extra,
-    )
+    name = sub.name if sub else None
+    return submit(user, item, applicant, region_code=region, sub_item=name, materials=all_provided(item, name), **extra)
 
 
 class TestPermissionMatrix:
@@ -130,54 +135,22 @@ class TestPermissionMatrix:
 
 class TestIntakeValidation:
     def test_online_by_the_applicant(self, food_item, person, person_user):
-        sub = food_item.sub_items.first()
-        case = submit_case(
-            by=person_user,
-            item_code=food_item.code,
-            region_code="350104",
-            applicant=person,
-            channel=Channel.ONLINE,
-            sub_item=sub.name,
-            form_data=required_form(food_item),
-        )
+        case = submit(person_user, food_item, person, region_code="350104", channel=Channel.ONLINE)
         assert case.handling_mode == HandlingMode.FULL_ONLINE and case.visits == 0 and case.service_point is None
 
     def test_online_by_someone_else_is_refused(self, food_item, person, user_of):
         with pytest.raises(Forbidden) as exc:
-            submit_case(
-                by=user_of("approver_gulou"),
-                item_code=food_item.code,
-                region_code="350104",
-                applicant=person,
-                channel=Channel.ONLINE,
-                sub_item="新办",
-                form_data=required_form(food_item),
-            )
+            submit(user_of("approver_gulou"), food_item, person, region_code="350104", channel=Channel.ONLINE)
         assert exc.value.code == "not_the_applicant"
 
     def test_sub_item_is_required_when_the_item_has_them(self, food_item, person, user_of):
         with pytest.raises(InvalidInput) as exc:
-            submit_case(
-                by=user_of("clerk_gulou"),
-                item_code=food_item.code,
-                region_code="350102",
-                applicant=person,
-                channel=Channel.WINDOW,
-                form_data=required_form(food_item),
-            )
+            submit(user_of("clerk_gulou"), food_item, person, sub_item=None)
         assert exc.value.code == "sub_item_required" and "新办" in exc.value.message
 
     def test_missing_form_fields_are_all_listed(self, food_item, person, user_of):
         with pytest.raises(InvalidInput) as exc:
-            submit_case(
-                by=user_of("clerk_gulou"),
-                item_code=food_item.code,
-                region_code="350102",
-                applicant=person,
-                channel=Channel.WINDOW,
-                sub_item="新办",
-                form_data={"nonsense": 1},
-            )
+            submit(user_of("clerk_gulou"), food_item, person, form_data={"nonsense": 1})
         assert exc.value.code == "invalid_form"
         assert exc.value.details["unknown_fields"] == ["nonsense"] and len(exc.value.details["missing_fields"]) >= 2
 
@@ -196,16 +169,7 @@ class TestIntakeValidation:
     def test_a_failed_intake_leaves_nothing(self, food_item, person, user_of):
         before = (Case.objects.count(), CaseEvent.objects.count(), CaseSequence.objects.count())
         with pytest.raises(InvalidInput) as exc:
-            submit_case(
-                by=user_of("clerk_gulou"),
-                item_code=food_item.code,
-                region_code="350102",
-                applicant=person,
-                channel=Channel.WINDOW,
-                sub_item="新办",
-                form_data=required_form(food_item),
-                materials=[MaterialInput(material_id=-1)],
-            )
+            submit(user_of("clerk_gulou"), food_item, person, materials=[MaterialInput(material_id=-1)])
         assert exc.value.code == "invalid_material"
         assert (Case.objects.count(), CaseEvent.objects.count(), CaseSequence.objects.count()) == before
 
@@ -226,14 +190,13 @@ class TestIdentityNumbersInForms:
     def test_invalid_numbers_in_the_form_are_refused_with_their_label(self, person, user_of):
         item = self.item()
         with pytest.raises(InvalidInput) as exc:
-            submit_case(
-                by=user_of("clerk_gulou"),
-                item_code=item.code,
-                region_code="350102",
-                applicant=person,
-                channel=Channel.WINDOW,
-                form_data={"mother_id_number": "110105194912310021", "credit_code": "123"},
+            submit(
+                user_of("clerk_gulou"),
+                item,
+                person,
+                sub_item=None,
                 materials=all_provided(item),
+                form_data={"mother_id_number": "110105194912310021", "credit_code": "123"},
             )
         assert set(exc.value.details["invalid_fields"]) == {"mother_id_number", "credit_code"}
         assert "母亲身份证号" in exc.value.message and "第 18 位" in exc.value.message
@@ -242,14 +205,13 @@ class TestIdentityNumbersInForms:
         from tests.cases.test_api import client_for
 
         item = self.item()
-        case = submit_case(
-            by=user_of("clerk_gulou"),
-            item_code=item.code,
-            region_code="350102",
-            applicant=person,
-            channel=Channel.WINDOW,
-            form_data={"mother_id_number": "11010519491231002x"},
+        case = submit(
+            user_of("clerk_gulou"),
+            item,
+            person,
+            sub_item=None,
             materials=all_provided(item),
+            form_data={"mother_id_number": "11010519491231002x"},
         )
         assert case.form_data["mother_id_number"] == "11010519491231002X"  # stored whole, normalised
         shown = client_for(user_of("clerk_gulou")).get(f"/api/v1/cases/{case.number}/").json()
