@@ -115,11 +115,10 @@ def reveal_id_number(applicant: Applicant, *, by, purpose: str, case: Case | Non
 
 
 def implementation_for(item_code: str, region_code: str) -> ItemImplementation:
-    implementations = ItemImplementation.objects.filter(item_code=item_code, is_active=True).select_related(
-        "department__region"
-    )
-    match = next((i for i in implementations if i.department.region.code == region_code), None)
+    implementations = ItemImplementation.objects.filter(item_code=item_code, is_active=True)
+    match = implementations.filter(department__region__code=region_code).select_related("department__region").first()
     if match is None:
+        implementations = implementations.select_related("department__region")
         regions = "、".join(sorted({i.department.region.name for i in implementations})) or _("无")
         raise NotFound(
             _("该事项在所选区划没有实施部门。实施区划：%s。") % regions,
