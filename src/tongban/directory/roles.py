@@ -4,6 +4,8 @@ A role says what a user may do; ``Staff`` says where. Scoped checks (a hall admi
 the service points of their own region) live in ``directory.services``.
 """
 
+import functools
+
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +22,13 @@ class Role(models.TextChoices):
     @property
     def group_name(self) -> str:
         """Group names are data: always the Chinese label, whatever language the request uses."""
-        with translation.override("zh-hans"):
-            return str(self.label)
+        return _group_names()[self]
+
+
+@functools.cache
+def _group_names() -> dict[Role, str]:
+    with translation.override("zh-hans"):
+        return {role: str(role.label) for role in Role}
 
 
 SERVICE_POINT_ROLES = {Role.CLERK, Role.HALL_ADMIN, Role.PROXY_AGENT}
@@ -108,4 +115,4 @@ def user_roles(user) -> set[Role]:
     if not user.is_authenticated:
         return set()
     names = set(user.groups.values_list("name", flat=True))
-    return {role for role in Role if role.group_name in names}
+    return {role for role, name in _group_names().items() if name in names}
