@@ -45,10 +45,6 @@ class State(models.TextChoices):
     WITHDRAWN = "withdrawn", _("申请人撤回")
 
 
-TERMINAL_STATES = {State.REFUSED, State.CLOSED, State.WITHDRAWN}
-DECIDED_STATES = {State.APPROVED, State.DENIED, State.RESULT_READY, State.DELIVERED, State.CLOSED}
-
-
 class Action(models.TextChoices):
     SUBMIT = "submit", _("提交申请")
     ACCEPT = "accept", _("受理")
@@ -72,7 +68,6 @@ class Action(models.TextChoices):
     # system and bookkeeping events that do not change the state
     DEEMED_ACCEPTED = "deemed_accepted", _("逾期未告知，视为受理（行政许可法第三十二条）")
     DEEMED_ACCEPTANCE_WARNING = "deemed_acceptance_warning", _("明日将视为受理的预警")
-    VIEW_FULL_ID = "view_full_id", _("查看完整证件号码")
 
 
 class SuspensionReason(models.TextChoices):
@@ -93,7 +88,6 @@ class MaterialStatus(models.TextChoices):
     MISSING = "missing", _("缺少")
     FAULTY = "faulty", _("不符合要求")
     DEFERRED = "deferred", _("容缺后补")
-    NOT_APPLICABLE = "not_applicable", _("不适用")
 
 
 class Right(models.TextChoices):

@@ -21,7 +21,6 @@ from tongban.catalog.models import (
     ReviewPoint,
     SubItem,
 )
-from tongban.catalog.search import build_search_text
 from tongban.core.errors import ServiceError
 
 
@@ -393,7 +392,3 @@ class BundleAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     inlines = [BundleItemInline]
     exclude = ["search_text"]
-
-    def save_model(self, request, obj, form, change):
-        obj.search_text = build_search_text(code=obj.code, name=obj.name)
-        super().save_model(request, obj, form, change)

@@ -33,6 +33,7 @@ from tongban.catalog.choices import (
     ServiceObject,
     SubItemKind,
 )
+from tongban.catalog.search import build_search_text
 from tongban.directory.choices import AuthorityKind
 from tongban.directory.models import Department
 
@@ -184,10 +185,6 @@ class Item(models.Model):
             errors.setdefault("valid_until", []).append(_("失效日期不能早于生效日期。"))
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status == ItemStatus.DRAFT
 
     @property
     def promised_exceeds_norm(self) -> bool:
@@ -364,6 +361,10 @@ class Bundle(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = build_search_text(code=self.code, name=self.name)  # derived: never stale, whoever saves
+        super().save(*args, **kwargs)
 
 
 class BundleItem(models.Model):

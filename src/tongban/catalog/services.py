@@ -334,13 +334,6 @@ def item_in_force(code: str, on: datetime.date | None = None) -> Item:
     return item
 
 
-def search_items(query: str = "", *, on: datetime.date | None = None, **filters) -> list[Item]:
-    """In-force items matching ``query`` and the exact-match ``filters`` (see ``search.FILTER_FIELDS``), by code."""
-    pks = [row.pk for row in item_index.search(query, on=on, **filters)]
-    rows = Item.objects.in_bulk(pks)
-    return [rows[pk] for pk in pks]
-
-
 def implementing_regions_query(item_code: str, scope: str) -> Q | None:
     """The part of the city (as a region-code filter) whose service points the item's scope reaches."""
     implementations = ItemImplementation.objects.filter(item_code=item_code, is_active=True).select_related(
@@ -413,7 +406,6 @@ def write_bundle(*, code: str, name: str, description: str, members: list[dict],
     bundle, _created = Bundle.objects.update_or_create(code=code, defaults={"name": name, "description": description})
     if publish:
         bundle.status = BundleStatus.PUBLISHED
-    bundle.search_text = build_search_text(code=bundle.code, name=bundle.name)
     bundle.save()
     bundle.members.all().delete()
     BundleItem.objects.bulk_create(

@@ -17,7 +17,7 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_SHAPE = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$")
 _RIC_SHAPE = re.compile(r"^\d{17}[\dX]$")
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-RESIDENCE_PERMIT_PREFIXES = {"810000": "香港", "820000": "澳门", "830000": "台湾"}  # 港澳台居民居住证
+RESIDENCE_PERMIT_PREFIXES = frozenset({"810000", "820000", "830000"})  # 港澳台居民居住证: 香港, 澳门, 台湾
 
 
 def organization_check_char(body: str) -> str:
