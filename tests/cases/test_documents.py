@@ -15,7 +15,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from tests.cases.conftest import PERSON_ID, all_provided, required_form
 from tongban.cases.choices import Action, Channel, MaterialStatus
-from tongban.cases.documents import DocumentKind, _font, available_kinds, render_document
+from tongban.cases.documents import DocumentKind, available_kinds, render_document
+from tongban.core.pdf import chinese_font
 from tongban.cases.grants import create_grant
 from tongban.cases.services import submit_case, transition
 from tongban.catalog.models import Item
@@ -92,7 +93,7 @@ def day(value: datetime.date) -> str:
 
 def test_chinese_glyphs_render(tmp_path):
     """Two different characters must look different: missing CJK fonts draw both as the same box."""
-    font = _font()
+    font = chinese_font()
     images = []
     for char in "受理":
         path = tmp_path / f"{ord(char)}.pdf"

@@ -43,6 +43,9 @@ class State(models.TextChoices):
     DELIVERED = "delivered", _("已送达")
     CLOSED = "closed", _("已办结")
     WITHDRAWN = "withdrawn", _("申请人撤回")
+    WAITING = "waiting", _("等待前置事项办结")
+    CANCELLED = "cancelled", _("前置事项未获准予，终止办理")
+    REVOKED = "revoked", _("核查不实，已撤销许可")
 
 
 class Action(models.TextChoices):
@@ -65,9 +68,16 @@ class Action(models.TextChoices):
     WITHDRAW = "withdraw", _("撤回申请")
     SUPPLY_DEFERRED = "supply_deferred", _("补交容缺材料")
     ATTACH = "attach", _("上传材料附件")
+    AUTO_APPROVE = "auto_approve", _("系统秒批：受理并准予")
+    APPROVE_BY_COMMITMENT = "approve_by_commitment", _("告知承诺：当场受理并准予")
+    POST_CHECK = "post_check", _("告知承诺事后核查")
+    START = "start", _("前置事项已准予，开始办理")
+    CANCEL = "cancel", _("前置事项未获准予，终止办理")
     # system and bookkeeping events that do not change the state
     DEEMED_ACCEPTED = "deemed_accepted", _("逾期未告知，视为受理（行政许可法第三十二条）")
     DEEMED_ACCEPTANCE_WARNING = "deemed_acceptance_warning", _("明日将视为受理的预警")
+    AUTO_CHECK = "auto_check", _("秒批规则未全部通过，转人工办理")
+    LICENCE_ISSUED = "licence_issued", _("签发电子证照")
 
 
 class SuspensionReason(models.TextChoices):
@@ -88,6 +98,7 @@ class MaterialStatus(models.TextChoices):
     MISSING = "missing", _("缺少")
     FAULTY = "faulty", _("不符合要求")
     DEFERRED = "deferred", _("容缺后补")
+    COMMITTED = "committed", _("以告知承诺替代，事后核查")
 
 
 class Right(models.TextChoices):
@@ -97,3 +108,15 @@ class Right(models.TextChoices):
     ONE_TIME_NOTICE = "one_time_notice", _("一次性告知权")
     VERIFY_ORIGINALS = "verify_originals", _("原件核验权")
     DELIVER_RESULT = "deliver_result", _("审批结果送达权")
+
+
+class BundleCaseState(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("办理中")
+    COMPLETED = "completed", _("全部办结")
+    PARTLY_FAILED = "partly_failed", _("已办结，部分事项未获准予")
+
+
+class PostCheckStatus(models.TextChoices):
+    PENDING = "pending", _("待核查")
+    PASSED = "passed", _("核查属实")
+    FAILED = "failed", _("核查不实")

@@ -1,8 +1,7 @@
 """Case documents as A4 PDF: 受理承诺单, 一次性告知单 and 不予受理通知书 (DESIGN §2).
 
-Text is set in WenQuanYi Micro Hei (文泉驿微米黑, Apache-2.0, vendored in ``fonts/`` with its
-licence), embedded as a subset of the glyphs used: every viewer shows the same document, archives
-keep it, and the text stays extractable.
+Text is set in the embedded Chinese font of ``core.pdf``: every viewer shows the same document,
+archives keep it, and the text stays extractable.
 The documents are official text and always in Chinese, whatever language the user has chosen.
 """
 
@@ -10,9 +9,7 @@ import datetime
 import functools
 from dataclasses import dataclass, field
 from io import BytesIO
-from pathlib import Path
 
-import segno
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -22,16 +19,15 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
 from tongban.cases.choices import Action, Channel, HandlingMode, MaterialStatus, State
 from tongban.cases.models import Case, CaseNotice
 from tongban.catalog.models import Material
 from tongban.core.errors import NotFound
+from tongban.core.pdf import QrCode, chinese_font
 from tongban.demo.models import DemoDataset
 
 
@@ -263,8 +259,6 @@ BUILDERS = {
 
 # --- layout ----------------------------------------------------------------------------------
 
-FONT = "TongbanSans"
-FONT_FILE = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
 INK = colors.HexColor("#1a1a1a")
 RED = colors.HexColor("#c00000")
 LABEL_BG = colors.HexColor("#f2f2f2")
@@ -276,15 +270,8 @@ QR_SIZE = 26 * mm
 
 
 @functools.cache
-def _font() -> str:
-    pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE), subfontIndex=0))
-    return FONT
-
-
-@functools.cache
 def _styles() -> dict[str, ParagraphStyle]:
-    _font()
-    base = ParagraphStyle("base", fontName=FONT, fontSize=10.5, leading=15, textColor=INK, wordWrap="CJK")
+    base = ParagraphStyle("base", fontName=chinese_font(), fontSize=10.5, leading=15, textColor=INK, wordWrap="CJK")
     return {
         "issuer": ParagraphStyle("issuer", base, fontSize=15, leading=20, alignment=TA_CENTER, textColor=RED),
         "title": ParagraphStyle("title", base, fontSize=22, leading=30, alignment=TA_CENTER, spaceBefore=10),
@@ -309,33 +296,6 @@ def _p(text: str, style: str, note: str = "") -> Paragraph:
     if note:
         markup += f'<font size="7.5">{_escape(note)}</font>'
     return Paragraph(markup, _styles()[style])
-
-
-class _QrCode(Flowable):
-    """The QR code drawn as vector squares: sharp at any print size, no image library needed."""
-
-    def __init__(self, data: str, size: float):
-        super().__init__()
-        self.rows = [[bool(m) for m in row] for row in segno.make(data, micro=False, error="m").matrix_iter(border=2)]
-        self.size = size
-
-    def wrap(self, avail_width, avail_height):
-        return self.size, self.size
-
-    def draw(self):
-        module = self.size / len(self.rows)
-        self.canv.setFillColor(colors.black)
-        for r, row in enumerate(self.rows):
-            y = self.size - (r + 1) * module
-            c = 0
-            while c < len(row):  # one rectangle per run of dark modules
-                if not row[c]:
-                    c += 1
-                    continue
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                self.canv.rect(start * module, y, (c - start) * module, module, stroke=0, fill=1)
 
 
 def _table(rows: list[list], widths: list[float], *, header: bool = False, extra: list | None = None) -> Table:
@@ -413,7 +373,7 @@ def _story(case: Case, doc: _Doc, url: str, show_url: bool) -> list:
     story += [_p(f"{i}. {text}", "step") for i, text in enumerate(steps, start=1)]
 
     # QR code bottom left, issuing organisation and date bottom right where a seal would go
-    qr = [_QrCode(url, QR_SIZE), _p("扫码查询办理进度", "small")]
+    qr = [QrCode(url, QR_SIZE), _p("扫码查询办理进度", "small")]
     sign = [_p(case.department.name, "sign"), _p(_day(doc.issued_on), "sign")]
     if case.service_point_id:
         sign.insert(1, _p(f"经办网点：{case.service_point.name}", "sign"))
@@ -449,7 +409,7 @@ def _build_pdf(case: Case, doc: _Doc, url: str, show_url: bool) -> bytes:
 
     def footer(canvas: Canvas, _template) -> None:
         canvas.saveState()
-        canvas.setFont(_font(), 8)
+        canvas.setFont(chinese_font(), 8)
         canvas.setFillColor(RULE)
         canvas.drawString(MARGIN, 12 * mm, f"{doc.title}  {case.number}")
         canvas.drawRightString(A4[0] - MARGIN, 12 * mm, f"第 {canvas.getPageNumber()} 页")

@@ -16,16 +16,24 @@ from django.utils.translation import gettext_lazy as _
 from tongban.cases.choices import (
     Action,
     ApplicantKind,
+    BundleCaseState,
     Channel,
     HandlingMode,
     IdType,
     MaterialStatus,
+    PostCheckStatus,
     Right,
     State,
 )
-from tongban.catalog.models import Item, ItemImplementation, Material, SubItem
+from tongban.catalog.models import Bundle, Item, ItemImplementation, Material, SubItem
 from tongban.core.identifiers import mask_id_number
 from tongban.directory.models import Department, ServicePoint
+from tongban.licences.models import ELicense
+
+# A decision was made for the applicant: the case counts as granted (for bundles and dependants).
+GRANTED_STATES = frozenset({State.APPROVED, State.RESULT_READY, State.DELIVERED, State.CLOSED})
+# The case ended without a grant.
+FAILED_STATES = frozenset({State.REFUSED, State.DENIED, State.WITHDRAWN, State.CANCELLED, State.REVOKED})
 
 
 class Applicant(models.Model):
@@ -116,6 +124,38 @@ class Grant(models.Model):
         return "、".join(str(Right(r).label) for r in self.rights if r in Right.values)
 
 
+class BundleCase(models.Model):
+    """The parent case of a 一件事 intake: one form, one set of materials, a child case per item."""
+
+    number = models.CharField(_("一件事办件编号"), max_length=48, unique=True)
+    bundle = models.ForeignKey(Bundle, verbose_name=_("一件事"), on_delete=models.PROTECT, related_name="cases")
+    applicant = models.ForeignKey(
+        Applicant, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="bundle_cases"
+    )
+    channel = models.CharField(_("申请渠道"), max_length=16, choices=Channel.choices)
+    handling_mode = models.CharField(_("办理模式"), max_length=32, choices=HandlingMode.choices)
+    service_point = models.ForeignKey(
+        ServicePoint, verbose_name=_("受理网点"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    form_data = models.JSONField(_("合并申请表"), default=dict, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=BundleCaseState.choices, default=BundleCaseState.IN_PROGRESS
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("一件事办件")
+        verbose_name_plural = _("一件事办件")
+        ordering = ["-submitted_at"]
+
+    def __str__(self):
+        return self.number
+
+
 class Case(models.Model):
     number = models.CharField(_("办件编号"), max_length=48, unique=True)
     item = models.ForeignKey(Item, verbose_name=_("事项（版本）"), on_delete=models.PROTECT, related_name="cases")
@@ -155,6 +195,26 @@ class Case(models.Model):
     )
     deemed_accepted_at = models.DateTimeField(_("视为受理时间"), null=True, blank=True)
     deemed_acceptance_warned = models.BooleanField(default=False)
+    bundle_case = models.ForeignKey(
+        BundleCase,
+        verbose_name=_("所属一件事"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    waits_for = models.JSONField(_("须等待的前置事项"), default=list, blank=True)
+    result_licence = models.ForeignKey(
+        ELicense,
+        verbose_name=_("签发的电子证照"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    auto_decision = models.JSONField(_("秒批说明"), default=dict, blank=True)
+    human_decision_requested = models.BooleanField(_("申请人要求人工决定"), default=False)
+    commitment_signed_at = models.DateTimeField(_("签署告知承诺书时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -180,7 +240,7 @@ class Case(models.Model):
         return (
             bool(self.deadline)
             and self.completed_at is None
-            and self.state not in {State.REFUSED, State.WITHDRAWN}
+            and self.state not in FAILED_STATES | {State.WAITING}
             and self.deadline < today
         )
 
@@ -188,6 +248,9 @@ class Case(models.Model):
 class CaseMaterial(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
     material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+")
+    licence = models.ForeignKey(
+        ELicense, verbose_name=_("以电子证照提交"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(_("状态"), max_length=16, choices=MaterialStatus.choices, default=MaterialStatus.PROVIDED)
     due_date = models.DateField(_("容缺补交期限"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
@@ -269,6 +332,48 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.action} {self.from_state}→{self.to_state}"
+
+
+class PostCheck(models.Model):
+    """告知承诺制: the department checks the commitment after approving; a failed check revokes the result."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="post_check")
+    department = models.ForeignKey(Department, verbose_name=_("核查部门"), on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField(_("核查期限"), db_index=True)
+    status = models.CharField(
+        _("核查结果"), max_length=16, choices=PostCheckStatus.choices, default=PostCheckStatus.PENDING
+    )
+    finding = models.TextField(_("核查情况"), blank=True)
+    checked_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("事后核查")
+        verbose_name_plural = _("事后核查")
+        ordering = ["due_date"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.due_date}"
+
+
+class ApplicantMessage(models.Model):
+    """A notice to the applicant about their case (result revoked, …), shown in their case list."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="messages")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    text = models.TextField(_("内容"))
+    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("申请人通知")
+        verbose_name_plural = _("申请人通知")
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.sent_at:%Y-%m-%d}"
 
 
 class CaseSequence(models.Model):

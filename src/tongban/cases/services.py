@@ -7,6 +7,7 @@ the change and writes the ``CaseEvent`` (who, role, where, when, from → to, wh
 
 import datetime
 import hashlib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,19 +19,26 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongban.cases.automation import explain, materials_check
 from tongban.cases.choices import (
     Action,
     ApplicantKind,
+    BundleCaseState,
     Channel,
     HandlingMode,
     IdType,
     MaterialStatus,
+    PostCheckStatus,
     Right,
     State,
     SuspensionReason,
 )
 from tongban.cases.models import (
+    FAILED_STATES,
+    GRANTED_STATES,
     Applicant,
+    ApplicantMessage,
+    BundleCase,
     Case,
     CaseAttachment,
     CaseEvent,
@@ -39,6 +47,7 @@ from tongban.cases.models import (
     CaseSequence,
     IdempotencyRecord,
     IdentityAccess,
+    PostCheck,
 )
 from tongban.cases.permissions import Actor, actor_of, front_desk_grant, is_other_jurisdiction
 from tongban.cases.uploads import EXTENSIONS, check_upload
@@ -54,6 +63,8 @@ from tongban.core.identifiers import (
 )
 from tongban.directory.choices import AuthorityKind
 from tongban.directory.roles import Role
+from tongban.licences.models import LicenceStatus
+from tongban.licences.services import issue_licence, revoke_licence, usable_licences
 from tongban.workdays.services import add_working_days, working_days_between
 
 # Departments with their own business systems: remote intake is 收受分离 (DESIGN §3).
@@ -130,7 +141,11 @@ def implementation_for(item_code: str, region_code: str) -> ItemImplementation:
 
 def next_case_number(implementation: ItemImplementation, day: datetime.date) -> str:
     """实施编码 + yyyymmdd + 5-digit sequence, from a locked per-day counter (no scan of past cases)."""
-    prefix = f"{implementation.code}{day:%Y%m%d}"
+    return next_number(f"{implementation.code}{day:%Y%m%d}")
+
+
+def next_number(prefix: str) -> str:
+    """``prefix`` + the next 5-digit value of its counter."""
     table = CaseSequence._meta.db_table
     for _attempt in range(3):
         with connection.cursor() as cursor:  # one round trip: increment and read (PostgreSQL, SQLite ≥ 3.35)
@@ -152,6 +167,7 @@ class MaterialInput:
     material_id: int
     status: str = MaterialStatus.PROVIDED
     note: str = ""
+    licence: str = ""  # identifier of an e-licence given instead of the material (一证通办)
 
 
 def _applicable_materials(case: Case) -> list[Material]:
@@ -168,7 +184,12 @@ def _submit(
     sub_item: str | None = None,
     form_data: dict | None = None,
     materials: list[MaterialInput] | None = None,
+    commitment: bool = False,
+    human_decision: bool = False,
+    bundle_case: BundleCase | None = None,
+    waits_for: list[str] | None = None,
 ) -> Case:
+    """Create the case; then, for a single item, decide at once by commitment or by 秒批 rules."""
     actor = actor_of(by)
     item = item_in_force(item_code)
     sub = _sub_item_of(item, sub_item)
@@ -195,6 +216,7 @@ def _submit(
         raise InvalidInput(_("申请渠道无效。"), code="invalid_channel", details={"channel": [_("无效选项")]})
 
     now = timezone.now()
+    state = State.WAITING if waits_for else State.SUBMITTED
     case = Case.objects.create(
         number=next_case_number(implementation, timezone.localdate(now)),
         item=item,
@@ -204,7 +226,7 @@ def _submit(
         applicant=applicant,
         channel=channel,
         handling_mode=mode,
-        state=State.SUBMITTED,
+        state=state,
         service_point=service_point,
         grant=grant,
         form_data=_clean_form(item, form_data or {}),
@@ -213,21 +235,101 @@ def _submit(
         visits=1 if channel == Channel.WINDOW else 0,
         originals_to_send=mode == HandlingMode.ACCEPT_REVIEW_SEPARATED,
         originals_receiver=department if mode == HandlingMode.ACCEPT_REVIEW_SEPARATED else None,
+        human_decision_requested=human_decision,
+        bundle_case=bundle_case,
+        waits_for=waits_for or [],
     )
     # Kept on the instance so the caller can show the new case without reading them back.
-    case.intake_materials = _record_materials(case, materials or [])
+    case.intake_materials = _record_materials(case, materials or [], by=by)
     role = Role.CLERK if channel == Channel.WINDOW else Role.PROXY_AGENT if channel == Channel.PROXY else None
     _record(
         case,
         Action.SUBMIT,
         actor,
         "",
-        State.SUBMITTED,
+        state,
         role=role,
         grant=grant,
         data={"channel": channel, "handling_mode": mode, "visit": channel == Channel.WINDOW},
     )
+    if commitment:
+        approve_by_commitment(case, actor)
+    elif bundle_case is None and item.approval_rules.all():
+        decide_automatically(case, actor)
     return case
+
+
+def decide_automatically(case: Case, actor: Actor) -> None:
+    """秒批: every rule passes and the required materials are in → accepted, approved and licensed by 系统.
+
+    Otherwise the case waits for a human, who sees which rules failed. The applicant may ask for a
+    human decision instead (个人信息保护法 art. 24); that choice is recorded too.
+    """
+    if case.human_decision_requested:
+        case.auto_decision = {"passed": False, "opted_out": True, "rules": []}
+        case.save(update_fields=["auto_decision"])
+        _record(
+            case,
+            Action.AUTO_CHECK,
+            None,
+            case.state,
+            case.state,
+            reason=_("申请人要求人工决定"),
+            data=case.auto_decision,
+        )
+        return
+    licences = usable_licences(case.applicant.id_number, by=actor.user, purpose=_("秒批 %s") % case.number)
+    explanation = explain(case, licences)
+    explanation.rules.append(materials_check(case))
+    explanation.passed = explanation.passed and explanation.rules[-1]["passed"]
+    case.auto_decision = explanation.as_data()
+    if not explanation.passed:
+        case.save(update_fields=["auto_decision"])
+        failed = "、".join(r["rule"] for r in explanation.failed)
+        _record(
+            case,
+            Action.AUTO_CHECK,
+            None,
+            case.state,
+            case.state,
+            reason=_("未通过：%s") % failed,
+            data=case.auto_decision,
+        )
+        return
+    _decide_now(case, Action.AUTO_APPROVE, case.auto_decision)
+
+
+def approve_by_commitment(case: Case, actor: Actor) -> None:
+    """告知承诺制: the applicant's signed commitment replaces what is missing; approved now, checked later."""
+    item = case.item
+    if not item.allows_commitment:
+        raise InvalidInput(_("“%s”未实行告知承诺制。") % item.name, code="commitment_not_allowed")
+    now = timezone.now()
+    case.commitment_signed_at = now
+    committed = [cm for cm in case.intake_materials if cm.status != MaterialStatus.PROVIDED]
+    for cm in committed:
+        cm.status = MaterialStatus.COMMITTED
+    CaseMaterial.objects.bulk_update(committed, ["status"])
+    due = add_working_days(timezone.localdate(now), item.post_check_days)
+    PostCheck.objects.create(case=case, department=case.department, due_date=due.date)
+    _decide_now(
+        case,
+        Action.APPROVE_BY_COMMITMENT,
+        {
+            "commitment": item.commitment_text,
+            "committed_materials": [cm.material.name for cm in committed],
+            "post_check_due": due.date.isoformat(),
+        },
+    )
+
+
+def _decide_now(case: Case, action: Action, data: dict) -> None:
+    from_state = case.state
+    case.accepted_at = timezone.now()
+    deadline = _set_deadline(case, timezone.localdate(case.accepted_at), case.promised_limit)
+    granted = _grant(case)
+    case.save()
+    _record(case, action, None, from_state, case.state, data={**data, **deadline, **granted})
 
 
 # Take in an application: at a window (clerk), online (the applicant) or by proxy (代办员), all or nothing.
@@ -292,7 +394,7 @@ def masked_form(case: Case) -> dict:
     return {k: mask_id_number(str(v)) if k in personal and v else v for k, v in case.form_data.items()}
 
 
-def _record_materials(case: Case, inputs: list[MaterialInput]) -> list[CaseMaterial]:
+def _record_materials(case: Case, inputs: list[MaterialInput], *, by) -> list[CaseMaterial]:
     applicable = {m.pk: m for m in _applicable_materials(case)}
     given = {i.material_id: i for i in inputs}
     unknown = [pk for pk in given if pk not in applicable]
@@ -301,15 +403,49 @@ def _record_materials(case: Case, inputs: list[MaterialInput]) -> list[CaseMater
     bad = [i.material_id for i in inputs if i.status not in {MaterialStatus.PROVIDED, MaterialStatus.MISSING}]
     if bad:
         raise InvalidInput(_("提交时材料状态只能为“已提交”或“缺少”。"), code="invalid_material_status")
+    by_licence = [i for i in inputs if i.licence]
+    licences = _licences_for_materials(case, by_licence, applicable, by=by) if by_licence else {}
     return CaseMaterial.objects.bulk_create(
         CaseMaterial(
             case=case,
             material=m,
-            status=given[pk].status if pk in given else MaterialStatus.MISSING,
-            note=given[pk].note if pk in given else "",
+            status=MaterialStatus.PROVIDED
+            if pk in licences
+            else given[pk].status
+            if pk in given
+            else MaterialStatus.MISSING,
+            licence=licences.get(pk),
+            note=_("电子证照") if pk in licences else given[pk].note if pk in given else "",
         )
         for pk, m in applicable.items()
     )
+
+
+def _licences_for_materials(case: Case, inputs: list[MaterialInput], materials: dict, *, by) -> dict:
+    """一证通办: each chosen licence must be the applicant's, usable today, and of a type that replaces it."""
+    usable = {
+        lic.identifier: lic
+        for lic in usable_licences(case.applicant.id_number, by=by, purpose=_("受理办件 %s") % case.number)
+    }
+    chosen = {}
+    for entry in inputs:
+        licence = usable.get(entry.licence)
+        material = materials[entry.material_id]
+        if licence is None:
+            raise InvalidInput(
+                _("电子证照不可用（不存在、非申请人所有、已过期或已撤销）：%s。") % entry.licence,
+                code="licence_not_usable",
+                details={"material": entry.material_id, "licence": entry.licence},
+            )
+        if licence.license_type not in material.replaceable_by.all():
+            raise InvalidInput(
+                _("“%(licence)s”不能替代材料“%(material)s”。")
+                % {"licence": licence.license_type.name, "material": material.name},
+                code="licence_not_replacing",
+                details={"material": entry.material_id, "licence": entry.licence},
+            )
+        chosen[entry.material_id] = licence
+    return chosen
 
 
 # --- transitions -----------------------------------------------------------------------------
@@ -347,10 +483,13 @@ RULES: dict[Action, Rule] = {
     Action.MAKE_RESULT: _rule({State.APPROVED, State.DENIED}, {BACK}),
     Action.DELIVER: _rule({State.RESULT_READY}, {FRONT, BACK}, Right.DELIVER_RESULT),
     Action.CLOSE: _rule({State.DELIVERED}, {BACK}),
-    Action.WITHDRAW: _rule(PRE_REVIEW | {State.SUPPLEMENT_REQUESTED} | OPEN, {FRONT, BACK, APPLICANT}),
+    Action.WITHDRAW: _rule(PRE_REVIEW | {State.SUPPLEMENT_REQUESTED, State.WAITING} | OPEN, {FRONT, BACK, APPLICANT}),
+    Action.POST_CHECK: _rule(GRANTED_STATES, {BACK}),
 }
 # Uploading a file changes no state but is authorised and audited like a transition.
-ATTACH_RULE = _rule(PRE_REVIEW | {State.SUPPLEMENT_REQUESTED} | OPEN, {FRONT, BACK, APPLICANT}, Right.RECEIVE_ACCEPT)
+ATTACH_RULE = _rule(
+    PRE_REVIEW | {State.SUPPLEMENT_REQUESTED, State.WAITING} | OPEN, {FRONT, BACK, APPLICANT}, Right.RECEIVE_ACCEPT
+)
 
 
 @dataclass
@@ -410,11 +549,61 @@ def transition(case: Case | str, action: str, *, by, reason: str = "", data: dic
         reason=reason.strip(),
         data=event_data,
     )
+    if locked.bundle_case_id and _outcome(from_state) != _outcome(locked.state):
+        follow_bundle(locked)
     return locked
+
+
+def _outcome(state: str) -> str:
+    return "granted" if state in GRANTED_STATES else "failed" if state in FAILED_STATES else "open"
+
+
+def follow_bundle(child: Case) -> None:
+    """A bundle child was granted or failed: start or stop the children waiting for it, update the parent."""
+    siblings = list(
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item")
+        .filter(bundle_case_id=child.bundle_case_id)
+        .order_by("pk")
+    )
+    parent = BundleCase.objects.get(pk=child.bundle_case_id)  # locked by _locked_case
+    states = {c.item.code: (child.state if c.pk == child.pk else c.state) for c in siblings}
+    changed = True
+    while changed:  # a cancellation can cascade down a chain of dependants
+        changed = False
+        for sibling in siblings:
+            if states[sibling.item.code] != State.WAITING:
+                continue
+            needs = [states.get(code) for code in sibling.waits_for]
+            if any(state in FAILED_STATES for state in needs):
+                _system_step(sibling, Action.CANCEL, State.CANCELLED, {"after": child.number})
+            elif all(state in GRANTED_STATES for state in needs):
+                _system_step(sibling, Action.START, State.SUBMITTED, {"after": child.number})
+            else:
+                continue
+            states[sibling.item.code], changed = sibling.state, True
+    if all(_outcome(state) != "open" and state != State.WAITING for state in states.values()):
+        failed = any(state in FAILED_STATES for state in states.values())
+        parent.state = BundleCaseState.PARTLY_FAILED if failed else BundleCaseState.COMPLETED
+        parent.completed_at = timezone.now()
+    else:
+        parent.state, parent.completed_at = BundleCaseState.IN_PROGRESS, None
+    parent.save(update_fields=["state", "completed_at"])
+
+
+def _system_step(case: Case, action: Action, to_state: str, data: dict) -> None:
+    from_state, case.state = case.state, to_state
+    if to_state == State.CANCELLED:
+        case.completed_at = timezone.now()
+    case.save(update_fields=["state", "completed_at"])
+    _record(case, action, None, from_state, to_state, data=data)
 
 
 def _locked_case(case: Case | str) -> Case:
     number = case if isinstance(case, str) else case.number
+    parent = Case.objects.filter(number=number).values_list("bundle_case_id", flat=True).first()
+    if parent:  # a bundle's children change one at a time: parent first, then child, the same order everywhere
+        BundleCase.objects.select_for_update().filter(pk=parent).first()
     locked = (
         Case.objects.select_for_update(of=("self",))
         .select_related("item", "sub_item", "department__region", "applicant", "service_point__region")
@@ -558,9 +747,35 @@ def _approve_immediately(case, actor, authorised, reason, data) -> dict:
         raise Conflict(_("只有即办件可以当场受理并办结。"), code="not_immediate")
     result = _accept(case, actor, authorised, reason, {})
     _check_nothing_owed(case)
+    return {**result, **_grant(case)}
+
+
+def _grant(case: Case) -> dict:
+    """Approve: decided and done now, and the item's licence issued in the same transaction."""
     now = timezone.now()
     case.state, case.decided_at, case.completed_at = State.APPROVED, now, now
-    return result
+    license_type = case.item.result_license_type
+    if license_type is None:
+        return {}
+    applicant = case.applicant
+    case.result_licence = issue_licence(
+        license_type=license_type,
+        holder_name=applicant.name,
+        holder_code=applicant.id_number,
+        holder_code_type=applicant.id_type,
+        issuer=case.department,
+        data={_("事项名称"): case.item.name, _("办件编号"): case.number, **_licence_face(case)},
+    )
+    return {"licence": case.result_licence.identifier}
+
+
+def _licence_face(case: Case) -> dict:
+    """Form values shown on the licence, by label; personal identity numbers stay off it."""
+    return {
+        f["label"]: case.form_data[f["name"]]
+        for f in case.item.form_fields or []
+        if f.get("type") != "id_number" and case.form_data.get(f["name"]) not in (None, "")
+    }
 
 
 def _start_review(case, actor, authorised, reason, data) -> dict:
@@ -590,9 +805,7 @@ def _check_nothing_owed(case) -> None:
 
 def _approve(case, actor, authorised, reason, data) -> dict:
     _check_nothing_owed(case)
-    now = timezone.now()
-    case.state, case.decided_at, case.completed_at = State.APPROVED, now, now
-    return {}
+    return _grant(case)
 
 
 def _deny(case, actor, authorised, reason, data) -> dict:
@@ -658,6 +871,34 @@ def _withdraw(case, actor, authorised, reason, data) -> dict:
     return {}
 
 
+def _post_check(case, actor, authorised, reason, data) -> dict:
+    check = PostCheck.objects.select_for_update().filter(case=case).first()
+    if check is None or check.status != PostCheckStatus.PENDING:
+        raise Conflict(_("该办件没有待完成的事后核查。"), code="no_pending_post_check")
+    passed = data.get("passed")
+    if not isinstance(passed, bool):
+        raise InvalidInput(
+            _("请填写核查结论（属实或不实）。"), code="invalid_post_check", details={"passed": [_("必填")]}
+        )
+    check.status = PostCheckStatus.PASSED if passed else PostCheckStatus.FAILED
+    check.finding, check.checked_at, check.checked_by = reason, timezone.now(), actor.user
+    result = {"passed": passed}
+    if not passed:
+        _require_reason(reason, _("核查不实须写明核查情况和撤销依据。"))
+        case.state = State.REVOKED
+        if case.result_licence_id and case.result_licence.status != LicenceStatus.REVOKED:
+            revoke_licence(case.result_licence, by=actor.user, reason=reason)
+            result["licence_revoked"] = case.result_licence.identifier
+        ApplicantMessage.objects.create(
+            applicant=case.applicant,
+            case=case,
+            text=_("您以告知承诺方式办理的“%(item)s”（%(number)s）经核查承诺不实，已撤销许可。理由：%(reason)s")
+            % {"item": case.item.name, "number": case.number, "reason": reason},
+        )
+    check.save()
+    return result
+
+
 HANDLERS: dict[Action, Callable] = {
     Action.ACCEPT: _accept,
     Action.REQUEST_SUPPLEMENT: _request_supplement,
@@ -676,6 +917,7 @@ HANDLERS: dict[Action, Callable] = {
     Action.DELIVER: _deliver,
     Action.CLOSE: _close,
     Action.WITHDRAW: _withdraw,
+    Action.POST_CHECK: _post_check,
 }
 
 
@@ -693,52 +935,80 @@ def _parse_date(value, field: str) -> datetime.date:
 
 def attach_file(case: Case | str, *, by, material_id: int, upload) -> CaseAttachment:
     """Store an uploaded file for one of the case's materials. A refused upload leaves no file and no row."""
+    checked = check_and_digest(upload)
+    stored = None
+    try:
+        with transaction.atomic():
+            locked = _locked_case(case)
+            attachable = _attachable_material(locked, by, material_id)
+            stored = checked.store(f"cases/{locked.number}")
+            return _attach_stored(locked, attachable, checked, stored, by=by)
+    except Exception:
+        if stored:
+            default_storage.delete(stored)  # the row was rolled back: the file must not outlive it
+        raise
+
+
+@dataclass
+class CheckedUpload:
+    upload: object
+    content_type: str
+    sha256: str
+
+    def store(self, folder: str) -> str:
+        """Save the bytes once under ``folder``; the stored name is what attachment rows point to."""
+        name = f"{folder}/{uuid.uuid4().hex}.{EXTENSIONS[self.content_type]}"
+        return default_storage.save(name, self.upload)
+
+
+def check_and_digest(upload) -> CheckedUpload:
     content_type = check_upload(upload, max_bytes=settings.CASE_UPLOAD_MAX_BYTES)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    stored = None
-    try:
-        with transaction.atomic():
-            locked = _locked_case(case)
-            if locked.state not in ATTACH_RULE.sources:
-                raise Conflict(
-                    _("办件当前状态为“%s”，不能再上传材料。") % locked.get_state_display(), code="invalid_transition"
-                )
-            actor = actor_of(by)
-            authorised = _authorise(locked, ATTACH_RULE, actor)
-            material = locked.materials.filter(material_id=material_id).first()
-            if material is None:
-                raise InvalidInput(_("该材料不属于此办件。"), code="invalid_material")
-            attachment = CaseAttachment(
-                case=locked,
-                material=material,
-                content_type=content_type,
-                size=upload.size,
-                sha256=digest.hexdigest(),
-                original_name=(upload.name or "")[:200],
-                uploaded_by=by,
-            )
-            attachment.file.save(f"upload.{EXTENSIONS[content_type]}", upload, save=False)
-            stored = attachment.file.name
-            attachment.save()
-            _record(
-                locked,
-                Action.ATTACH,
-                actor,
-                locked.state,
-                locked.state,
-                role=authorised.role,
-                point=authorised.service_point,
-                grant=authorised.grant,
-                data={"material": material_id, "content_type": content_type, "size": upload.size},
-            )
-            return attachment
-    except Exception:
-        if stored:
-            default_storage.delete(stored)  # the row was rolled back: the file must not outlive it
-        raise
+    return CheckedUpload(upload, content_type, digest.hexdigest())
+
+
+def _attachable_material(locked: Case, by, material_id: int) -> tuple[CaseMaterial, Actor, Authorised]:
+    """The case material a file may be attached to now by ``by``: state, role, jurisdiction and grant."""
+    if locked.state not in ATTACH_RULE.sources:
+        raise Conflict(
+            _("办件当前状态为“%s”，不能再上传材料。") % locked.get_state_display(), code="invalid_transition"
+        )
+    actor = actor_of(by)
+    authorised = _authorise(locked, ATTACH_RULE, actor)
+    material = locked.materials.filter(material_id=material_id).first()
+    if material is None:
+        raise InvalidInput(_("该材料不属于此办件。"), code="invalid_material")
+    return material, actor, authorised
+
+
+def _attach_stored(locked: Case, attachable, checked: CheckedUpload, stored: str, *, by) -> CaseAttachment:
+    material, actor, authorised = attachable
+    upload = checked.upload
+    attachment = CaseAttachment.objects.create(
+        case=locked,
+        material=material,
+        file=stored,
+        content_type=checked.content_type,
+        size=upload.size,
+        sha256=checked.sha256,
+        original_name=(upload.name or "")[:200],
+        uploaded_by=by,
+    )
+    _record(
+        locked,
+        Action.ATTACH,
+        actor,
+        locked.state,
+        locked.state,
+        role=authorised.role,
+        point=authorised.service_point,
+        grant=authorised.grant,
+        data={"material": material.material_id, "content_type": checked.content_type, "size": upload.size},
+    )
+    return attachment
 
 
 # --- art. 32: online submissions not pre-reviewed in time ------------------------------------

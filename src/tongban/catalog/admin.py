@@ -11,6 +11,7 @@ from tongban.catalog import services
 from tongban.catalog.choices import ItemStatus, OnlineStage
 from tongban.catalog.excel import ImportFailed, export_items, import_items
 from tongban.catalog.models import (
+    ApprovalRule,
     Bundle,
     BundleItem,
     Item,
@@ -70,6 +71,25 @@ class ReviewPointInline(DraftOnlyInline, admin.TabularInline):
     model = ReviewPoint
     extra = 0
     fields = ["order", "question", "required", "sub_item", "guidance"]
+
+
+class ApprovalRuleForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        item, expression = self.instance.item if self.instance.item_id else None, cleaned.get("expression")
+        if item is not None and expression:
+            try:
+                services.check_item_rule(item, expression)
+            except ServiceError as exc:
+                self.add_error("expression", exc.message)
+        return cleaned
+
+
+class ApprovalRuleInline(DraftOnlyInline, admin.TabularInline):
+    model = ApprovalRule
+    form = ApprovalRuleForm
+    extra = 0
+    fields = ["order", "code", "description", "expression"]
 
 
 class PromisedNormFilter(admin.SimpleListFilter):
@@ -142,7 +162,7 @@ class ItemAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "search_text"]
     list_select_related = ["result_license_type"]
     autocomplete_fields = ["result_license_type"]
-    inlines = [SubItemInline, MaterialInline, ReviewPointInline]
+    inlines = [SubItemInline, MaterialInline, ReviewPointInline, ApprovalRuleInline]
     actions = ["publish_selected", "draft_new_versions", "retire_selected", "export_selected"]
     readonly_fields = ["status", "published_at", "published_by", "implementations"]
     change_list_template = "admin/catalog/item/change_list.html"
@@ -171,7 +191,8 @@ class ItemAdmin(admin.ModelAdmin):
                     "required_visits",
                     ("fee", "fee_note"),
                     ("result_name", "result_license_type"),
-                    "allows_commitment",
+                    ("allows_commitment", "post_check_days"),
+                    "commitment_text",
                 ]
             },
         ),
@@ -336,7 +357,7 @@ class MaterialTypeAdmin(admin.ModelAdmin):
 
 @admin.register(LicenseType)
 class LicenseTypeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "holder_kind", "issuer_kind"]
+    list_display = ["code", "name", "holder_kind", "issuer_kind", "validity_years"]
     list_filter = ["holder_kind", "issuer_kind"]
     search_fields = ["code", "name"]
 

@@ -49,6 +49,9 @@ class LicenseType(models.Model):
     name = models.CharField(_("证照类型名称"), max_length=100)
     holder_kind = models.CharField(_("持证主体类别"), max_length=16, choices=HolderKind.choices)
     issuer_kind = models.CharField(_("颁发机构类别"), max_length=32, choices=AuthorityKind.choices)
+    validity_years = models.PositiveSmallIntegerField(
+        _("有效期（年）"), null=True, blank=True, help_text=_("为空表示长期有效")
+    )
 
     class Meta:
         verbose_name = _("证照类型")
@@ -130,6 +133,12 @@ class Item(models.Model):
     )
     negative_note = models.CharField(_("负面清单说明"), max_length=300, blank=True)
     allows_commitment = models.BooleanField(_("实行告知承诺制"), default=False)
+    commitment_text = models.TextField(
+        _("告知承诺书内容"), blank=True, help_text=_("申请人签署的承诺内容：条件、标准、违诺后果")
+    )
+    post_check_days = models.PositiveSmallIntegerField(
+        _("承诺后核查时限（工作日）"), default=20, help_text=_("告知承诺办结后，部门完成核查的期限")
+    )
     form_fields = models.JSONField(_("申请表字段"), default=list, blank=True)
     status = models.CharField(
         _("状态"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.DRAFT, db_index=True
@@ -183,6 +192,8 @@ class Item(models.Model):
             errors.setdefault("online_stages", []).append(_("网上办理深度只能包含 1–7 的环节编号。"))
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             errors.setdefault("valid_until", []).append(_("失效日期不能早于生效日期。"))
+        if self.allows_commitment and not self.commitment_text.strip():
+            errors.setdefault("commitment_text", []).append(_("实行告知承诺制的事项须填写告知承诺书内容。"))
         if errors:
             raise ValidationError(errors)
 
@@ -343,6 +354,29 @@ class ReviewPoint(OfItemOrSubItem):
 
     def __str__(self):
         return self.question
+
+
+class ApprovalRule(models.Model):
+    """One condition of 秒批: a CEL expression over the applicant, the form and the applicant's licences.
+
+    Rules belong to one item version, so a published rule never changes: (item version, code) is its
+    identity in every explanation of an automatic decision.
+    """
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="approval_rules", verbose_name=_("事项"))
+    code = models.CharField(_("规则编号"), max_length=16, validators=[RegexValidator(r"^[A-Za-z0-9_-]+$")])
+    description = models.CharField(_("规则说明"), max_length=200)
+    expression = models.TextField(_("规则表达式（CEL）"))
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("秒批规则")
+        verbose_name_plural = _("秒批规则")
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["item", "code"], name="approval_rule_code_unique")]
+
+    def __str__(self):
+        return f"{self.code} {self.description}"
 
 
 class Bundle(models.Model):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from tongban.catalog.choices import BundleStatus, ItemStatus, Scope
 from tongban.catalog.models import (
+    ApprovalRule,
     Bundle,
     BundleItem,
     CatalogRevision,
@@ -27,6 +28,7 @@ from tongban.catalog.models import (
     ReviewPoint,
     SubItem,
 )
+from tongban.catalog.rules import check_rule
 from tongban.catalog.search import build_search_text, item_index
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.directory.choices import AuthorityKind
@@ -46,6 +48,7 @@ class ItemDraft:
     sub_items: list[dict[str, Any]] = field(default_factory=list)
     materials: list[dict[str, Any]] = field(default_factory=list)
     review_points: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[dict[str, Any]] | None = None  # 秒批 rules; None keeps the previous version's
 
     @property
     def code(self) -> str:
@@ -101,6 +104,8 @@ def write_item_draft(draft: ItemDraft, *, by=None) -> Item:
             for field in CARRIED_OVER_FIELDS:
                 setattr(item, field, getattr(previous, field))
             draft = _with_previous_attachments(draft, previous)
+            if draft.rules is None:
+                draft.rules = [rule_entry(r) for r in previous.approval_rules.all()]
     for name, value in draft.fields.items():
         if name not in {"code", "version", "status"}:
             setattr(item, name, value)
@@ -116,7 +121,15 @@ def write_item_draft(draft: ItemDraft, *, by=None) -> Item:
 
 
 # Item fields a new version keeps from the previous one unless the draft states them.
-CARRIED_OVER_FIELDS = ("form_fields", "allows_commitment", "result_license_type_id", "fee_note", "conditions")
+CARRIED_OVER_FIELDS = (
+    "form_fields",
+    "allows_commitment",
+    "commitment_text",
+    "post_check_days",
+    "result_license_type_id",
+    "fee_note",
+    "conditions",
+)
 
 
 def _with_previous_attachments(draft: ItemDraft, previous: Item) -> ItemDraft:
@@ -131,7 +144,11 @@ def _with_previous_attachments(draft: ItemDraft, previous: Item) -> ItemDraft:
         blank_form, sample = files.get((material["material_type"], material["name"]), (None, None))
         materials.append({"blank_form": blank_form or "", "sample": sample or "", **material})
     return ItemDraft(
-        fields=draft.fields, sub_items=draft.sub_items, materials=materials, review_points=draft.review_points
+        fields=draft.fields,
+        sub_items=draft.sub_items,
+        materials=materials,
+        review_points=draft.review_points,
+        rules=draft.rules,
     )
 
 
@@ -176,6 +193,28 @@ def _replace_children(item: Item, draft: ItemDraft) -> None:
         point = ReviewPoint(item=item, sub_item=sub_items.get(sub_name), order=data.pop("order", order), **data)
         point.full_clean(exclude=["item", "sub_item"])
         point.save()
+    if draft.rules is not None:
+        item.approval_rules.all().delete()
+        for order, data in enumerate(draft.rules, start=1):
+            check_item_rule(item, data["expression"])
+            rule = ApprovalRule(
+                item=item, order=data.get("order", order), **{k: v for k, v in data.items() if k != "order"}
+            )
+            rule.full_clean(exclude=["item"], validate_constraints=False)
+            rule.save()
+
+
+def check_item_rule(item: Item, expression: str) -> None:
+    """A 秒批 rule must parse and read only this item's form fields and existing licence types."""
+    check_rule(
+        expression,
+        form_fields={f["name"] for f in item.form_fields or []},
+        licence_codes=set(LicenseType.objects.values_list("code", flat=True)),
+    )
+
+
+def rule_entry(rule: ApprovalRule) -> dict:
+    return {f: getattr(rule, f) for f in ("code", "description", "expression", "order")}
 
 
 def save_item_edit(item: Item, *, by=None) -> Item:
@@ -242,6 +281,7 @@ def draft_new_version(item: Item, *, by=None) -> Item:
         "materials__sub_item",
         "materials__replaceable_by",
         "review_points__sub_item",
+        "approval_rules",
     ).get(pk=item.pk)
     draft = ItemDraft(
         fields={
@@ -252,6 +292,7 @@ def draft_new_version(item: Item, *, by=None) -> Item:
         sub_items=[sub_item_entry(s) for s in source.sub_items.all()],
         materials=[material_entry(m) for m in source.materials.all()],
         review_points=[review_point_entry(p) for p in source.review_points.all()],
+        rules=[rule_entry(r) for r in source.approval_rules.all()],
     )
     return write_item_draft(draft, by=by)
 
@@ -277,6 +318,15 @@ def publish_item(item: Item, *, by=None, valid_from: datetime.date | None = None
         raise InvalidInput(
             _("发布前须填写办理结果名称。"), code="item_incomplete", details={"result_name": [_("必填")]}
         )
+    for rule in item.approval_rules.all():  # the form or licence types may have changed since the rule was saved
+        try:
+            check_item_rule(item, rule.expression)
+        except InvalidInput as exc:
+            raise InvalidInput(
+                _("秒批规则 %(code)s 有误，不能发布：%(error)s") % {"code": rule.code, "error": exc.message},
+                code="invalid_rule",
+                details={"rule": rule.code, **exc.details},
+            ) from None
     for old in previous:
         if old.valid_from and old.valid_from >= valid_from:
             old.status = ItemStatus.RETIRED  # would never come in force: superseded outright

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tongban.directory",
     "tongban.workdays",
     "tongban.catalog",
+    "tongban.licences",
     "tongban.cases",
     "tongban.demo",
 ]

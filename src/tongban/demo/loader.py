@@ -13,19 +13,21 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.cases.choices import Right
+from tongban.cases.choices import ApplicantKind, IdType, Right
 from tongban.cases.grants import create_grant
-from tongban.cases.models import Grant
+from tongban.cases.models import Applicant, Grant
 from tongban.catalog.models import Item, ItemImplementation, LicenseType, MaterialType
 from tongban.catalog.services import ItemDraft, publish_item, write_bundle, write_item_draft
 from tongban.core.identifiers import make_credit_code
 from tongban.demo import context_processors
-from tongban.demo.data import catalog_data, city_data
+from tongban.demo.data import automation_data, catalog_data, city_data
 from tongban.demo.models import DemoDataset
 from tongban.directory.choices import AuthorityKind, RegionLevel, WindowKind
 from tongban.directory.models import Department, OpeningPeriod, Region, ServicePoint, Window
 from tongban.directory.roles import Role
 from tongban.directory.services import assign_staff
+from tongban.licences.models import ELicense
+from tongban.licences.services import issue_licence
 
 DATASET_NAME = "福州演示城市"
 DEMO_PASSWORD = "tongban-demo"
@@ -193,7 +195,12 @@ def load_catalog(departments: dict[tuple[str, str], Department]) -> int:
     for data in catalog_data.LICENSE_TYPES:
         LicenseType.objects.update_or_create(
             code=data["code"],
-            defaults={"name": data["name"], "holder_kind": data["holder"], "issuer_kind": data["issuer_kind"]},
+            defaults={
+                "name": data["name"],
+                "holder_kind": data["holder"],
+                "issuer_kind": data["issuer_kind"],
+                "validity_years": automation_data.LICENCE_VALIDITY_YEARS.get(data["code"]),
+            },
         )
     for data in catalog_data.MATERIAL_TYPES:
         MaterialType.objects.update_or_create(code=data["code"], defaults={"name": data["name"]})
@@ -243,8 +250,12 @@ def item_draft(data: dict, licenses: dict[str, LicenseType]) -> ItemDraft:
             "negative_reason": negative.get("reason"),
             "negative_note": negative.get("note", ""),
             "allows_commitment": data.get("commitment", False),
+            "commitment_text": automation_data.COMMITMENT_TEXT.format(item=data["name"])
+            if data.get("commitment")
+            else "",
             "form_fields": data.get("fields", []),
         },
+        rules=automation_data.APPROVAL_RULES.get(data["code"], []),
         sub_items=[
             {
                 "name": s["name"],
@@ -336,6 +347,36 @@ def load_grants(departments: dict[tuple[str, str], Department], points: dict[str
             )
 
 
+def load_licences(departments: dict[tuple[str, str], Department]) -> None:
+    """The demo enterprise, its user account and its e-licences (for 一证通办 and 秒批)."""
+    data = automation_data.DEMO_ENTERPRISE
+    credit_code = make_credit_code(data["credit_prefix"], data["org_body"])
+    user, created = get_user_model().objects.get_or_create(
+        username=data["username"], defaults={"first_name": data["account_name"]}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    applicant, _ = Applicant.objects.get_or_create(
+        id_type=IdType.CREDIT_CODE,
+        id_number=credit_code,
+        defaults={"kind": ApplicantKind.ENTERPRISE, "name": data["name"], "user": user},
+    )
+    held = set(ELicense.objects.filter(holder_code=credit_code).values_list("license_type__code", flat=True))
+    for entry in data["licences"]:
+        if entry["type"] in held:
+            continue
+        issue_licence(
+            license_type=LicenseType.objects.get(code=entry["type"]),
+            holder_name=applicant.name,
+            holder_code=credit_code,
+            holder_code_type=IdType.CREDIT_CODE,
+            issuer=departments[entry["issuer"]],
+            data=entry["data"],
+            issued_on=datetime.date.fromisoformat(entry["issued"]),
+        )
+
+
 @dataclass
 class LoadSummary:
     regions: int
@@ -353,6 +394,7 @@ def load_demo_city() -> LoadSummary:
     created = load_catalog(departments)
     accounts = load_accounts(points, departments)
     load_grants(departments, points)
+    load_licences(departments)
     DemoDataset.objects.update_or_create(name=DATASET_NAME)
     transaction.on_commit(lambda: cache.delete(context_processors.CACHE_KEY))
     return LoadSummary(len(regions), len(departments), len(points), created, accounts)

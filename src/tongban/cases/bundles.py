@@ -1,0 +1,159 @@
+"""一件事 intake: one form and one set of materials, a parent case and a child case per item.
+
+Each child is an ordinary case made by ``services._submit`` (so routing, grants and audit are the
+same), owned by its item's department, which may be in another jurisdiction (多地联办). Children
+that wait for another start when it is approved (``services.follow_bundle``); the rest run in
+parallel. A material shared by several items is uploaded once and shows in every child.
+"""
+
+from dataclasses import dataclass
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongban.cases.choices import Channel, HandlingMode, MaterialStatus
+from tongban.cases.models import Applicant, BundleCase, CaseAttachment
+from tongban.cases.permissions import actor_of
+from tongban.cases.services import (
+    MaterialInput,
+    _attach_stored,
+    _attachable_material,
+    _locked_case,
+    _submit,
+    check_and_digest,
+    next_number,
+)
+from tongban.catalog.bundles import bundle_requirements, published_bundle
+from tongban.core.errors import InvalidInput, NotFound
+from tongban.licences.models import ELicense
+
+
+@dataclass
+class BundleMaterialInput:
+    """A merged material, named by its ``MaterialType`` code: provided, missing, or given by e-licence."""
+
+    material_type: str
+    status: str = MaterialStatus.PROVIDED
+    licence: str = ""
+
+
+@transaction.atomic
+def submit_bundle(
+    *,
+    by,
+    bundle_code: str,
+    region_code: str,
+    applicant: Applicant,
+    channel: str,
+    form_data: dict | None = None,
+    materials: list[BundleMaterialInput] | None = None,
+    item_regions: dict[str, str] | None = None,
+    sub_items: dict[str, str] | None = None,
+) -> BundleCase:
+    """Take in a bundle: all children or none. ``item_regions`` routes a member to another jurisdiction
+    (e.g. 迁出 at the origin district while the rest is done at the destination ``region_code``)."""
+    form_data, item_regions = form_data or {}, item_regions or {}
+    requirements = bundle_requirements(published_bundle(bundle_code), sub_items)
+    member_codes = {m.item.code for m in requirements.members}
+    stray = sorted(set(item_regions) - member_codes)
+    if stray:
+        raise InvalidInput(_("这些事项不属于该一件事：%s。") % "、".join(stray), code="invalid_item_regions")
+    unknown = sorted(set(form_data) - {f["name"] for f in requirements.fields})
+    if unknown:
+        raise InvalidInput(
+            _("申请表有误：无此字段 %s") % "、".join(unknown),
+            code="invalid_form",
+            details={"unknown_fields": unknown},
+        )
+    given = {m.material_type: m for m in materials or []}
+    stray = sorted(set(given) - {m["material_type"] for m in requirements.materials})
+    if stray:
+        raise InvalidInput(
+            _("材料不属于该一件事：%s。") % "、".join(stray), code="invalid_material", details={"materials": stray}
+        )
+    licence_types = dict(
+        ELicense.objects.filter(identifier__in=[m.licence for m in given.values() if m.licence]).values_list(
+            "identifier", "license_type__code"
+        )
+    )
+    actor = actor_of(by)
+    now = timezone.now()
+    parent = BundleCase.objects.create(
+        number=next_number(f"{requirements.bundle.code}{timezone.localdate(now):%Y%m%d}"),
+        bundle=requirements.bundle,
+        applicant=applicant,
+        channel=channel,
+        handling_mode=HandlingMode.LOCAL,
+        service_point=actor.service_point if channel != Channel.ONLINE else None,
+        form_data=form_data,
+        submitted_at=now,
+        created_by=by,
+    )
+    children = []
+    for member in requirements.members:
+        fields = {f["name"] for f in member.item.form_fields or []}
+        inputs = [
+            _material_input(m, given[m.material_type.code], licence_types)
+            for m in member.materials
+            if m.material_type.code in given
+        ]
+        children.append(
+            _submit(
+                by=by,
+                item_code=member.item.code,
+                region_code=item_regions.get(member.item.code, region_code),
+                applicant=applicant,
+                channel=channel,
+                sub_item=member.sub_item.name if member.sub_item else None,
+                form_data={k: v for k, v in form_data.items() if k in fields},
+                materials=inputs,
+                bundle_case=parent,
+                waits_for=[code for code in member.waits_for if code in member_codes],
+            )
+        )
+    regions = {child.department.region_id for child in children}
+    modes = {child.handling_mode for child in children}
+    parent.handling_mode = (
+        HandlingMode.MULTI_PLACE if len(regions) > 1 else modes.pop() if len(modes) == 1 else HandlingMode.MULTI_PLACE
+    )
+    parent.save(update_fields=["handling_mode"])
+    parent.new_children = children  # the caller shows them without reading them back
+    return parent
+
+
+def _material_input(material, entry: BundleMaterialInput, licence_types: dict[str, str]) -> MaterialInput:
+    """A licence counts for the items whose material it can replace; for the others the material is missing."""
+    if not entry.licence:
+        return MaterialInput(material.pk, entry.status)
+    if licence_types.get(entry.licence) in {lt.code for lt in material.replaceable_by.all()} or (
+        entry.licence not in licence_types  # unknown licence: let the intake refuse it with its reason
+    ):
+        return MaterialInput(material.pk, MaterialStatus.PROVIDED, licence=entry.licence)
+    return MaterialInput(material.pk, MaterialStatus.MISSING)
+
+
+def attach_bundle_file(number: str, *, by, material_type: str, upload) -> list[CaseAttachment]:
+    """One upload for a shared material: stored once, attached to every child that asks for it."""
+    checked = check_and_digest(upload)
+    stored = None
+    try:
+        with transaction.atomic():
+            parent = BundleCase.objects.select_for_update().filter(number=number).first()
+            if parent is None:
+                raise NotFound(_("一件事办件 %s 不存在。") % number, code="bundle_case_not_found")
+            targets = []
+            for child in parent.children.order_by("pk"):
+                locked = _locked_case(child.number)
+                row = locked.materials.filter(material__material_type__code=material_type).first()
+                if row is not None:
+                    targets.append((locked, _attachable_material(locked, by, row.material_id)))
+            if not targets:
+                raise InvalidInput(_("该一件事没有这类材料：%s。") % material_type, code="invalid_material")
+            stored = checked.store(f"bundles/{parent.number}")
+            return [_attach_stored(locked, attachable, checked, stored, by=by) for locked, attachable in targets]
+    except Exception:
+        if stored:
+            default_storage.delete(stored)
+        raise
