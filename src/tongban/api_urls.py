@@ -1,10 +1,13 @@
 """`/api/v1/`: every app's viewsets on one router."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from tongban.cases.api.bundle_views import BundleCaseViewSet, RulePreviewView
 from tongban.cases.api.views import CaseViewSet, GrantViewSet
 from tongban.catalog.api.views import BundleViewSet, ItemViewSet, ServicePointByItemViewSet
 from tongban.directory.api.views import DepartmentViewSet, RegionViewSet
+from tongban.licences.api.views import LicenceViewSet
 
 router = DefaultRouter()
 router.trailing_slash = "/?"  # both /cases and /cases/ (DRF turns a truthy argument into "/")
@@ -15,5 +18,10 @@ router.register("items", ItemViewSet, basename="item")
 router.register("bundles", BundleViewSet, basename="bundle")
 router.register("cases", CaseViewSet, basename="case")
 router.register("grants", GrantViewSet, basename="grant")
+router.register("bundle-cases", BundleCaseViewSet, basename="bundle-case")
+router.register("licences", LicenceViewSet, basename="licence")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("items/<str:code>/rule-preview", RulePreviewView.as_view(), name="rule-preview"),
+    *router.urls,
+]

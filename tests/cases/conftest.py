@@ -11,6 +11,9 @@ from tongban.cases.services import MaterialInput, identify_applicant, submit_cas
 from tongban.catalog.models import Item
 from tongban.core.identifiers import make_credit_code
 from tongban.directory.models import Department, ServicePoint
+from tongban.directory.roles import Role
+from tongban.directory.services import assign_staff
+from tongban.licences.models import ELicense
 
 PERSON_ID = "11010519491231002X"
 FOOD_LICENCE = "食品经营许可"
@@ -104,5 +107,79 @@ def window_case(food_item, person, user_of, grant_gulou):
         }
         kwargs.update(overrides)
         return submit_case(**kwargs)
+
+    return make
+
+
+MUCK_ITEM = "001110001000"  # 城市建筑垃圾处置（渣土运输）备案: 秒批 in the demo
+
+
+@pytest.fixture
+def enterprise_user(user_of):
+    """The demo transport enterprise: holds 营业执照, 道路运输经营许可证 and 道路运输证."""
+    return user_of("enterprise_rongyun")
+
+
+def licence_of(user, type_code):
+    return ELicense.objects.get(holder_code=user.applicant.id_number, license_type__code=type_code)
+
+
+def muck_form(**overrides):
+    return {
+        "enterprise_name": "福州榕运渣土运输有限公司（演示）",
+        "credit_code": make_credit_code("91350104", "M0000D01"),
+        "legal_representative": "陈建",
+        "contact_phone": "0591-88880000",
+        "vehicle_count": "12",
+        "construction_site_address": "仓山区金山大道 8 号工地",
+        "disposal_site": "仓山区建筑垃圾消纳场",
+        "waste_volume": "3000",
+        "transport_route": "金山大道—三环路—消纳场",
+        "start_date": "2026-12-01",
+        "end_date": "2027-02-28",
+        **overrides,
+    }
+
+
+def muck_materials(user, item):
+    """Every material: the licences from the library where one can replace it, the rest provided."""
+    by_type = {"M002": "YYZZ0001", "M046": "DLYS0001", "M045": "DLYSZ001"}
+    return [
+        MaterialInput(m.pk, MaterialStatus.PROVIDED, licence=licence_of(user, by_type[code]).identifier)
+        if (code := m.material_type.code) in by_type
+        else MaterialInput(m.pk, MaterialStatus.PROVIDED)
+        for m in item.materials.all()
+    ]
+
+
+@pytest.fixture
+def submit_muck(enterprise_user):
+    """An online 渣土运输备案 by the demo enterprise (Cangshan's urban management decides)."""
+
+    def make(by=None, form=None, **overrides):
+        item = Item.objects.in_force().get(code=MUCK_ITEM)
+        kwargs = {
+            "by": by or enterprise_user,
+            "item_code": MUCK_ITEM,
+            "region_code": "350104",
+            "applicant": enterprise_user.applicant,
+            "channel": Channel.ONLINE,
+            "form_data": form if form is not None else muck_form(),
+            "materials": muck_materials(enterprise_user, item),
+        }
+        kwargs.update(overrides)
+        return submit_case(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def approver_for(user_of):
+    """A new approver of ``department`` (the demo has approvers for two market bureaus only)."""
+
+    def make(department, username=None):
+        user = get_user_model().objects.create(username=username or f"approver_{department.pk}")
+        assign_staff(user, role=Role.APPROVER, department=department)
+        return user
 
     return make

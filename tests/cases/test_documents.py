@@ -16,11 +16,11 @@ from reportlab.pdfgen.canvas import Canvas
 from tests.cases.conftest import PERSON_ID, all_provided, required_form
 from tongban.cases.choices import Action, Channel, MaterialStatus
 from tongban.cases.documents import DocumentKind, available_kinds, render_document
-from tongban.core.pdf import chinese_font
 from tongban.cases.grants import create_grant
 from tongban.cases.services import submit_case, transition
 from tongban.catalog.models import Item
 from tongban.core.errors import NotFound
+from tongban.core.pdf import chinese_font
 from tongban.demo.models import DemoDataset
 from tongban.directory.models import Department
 

@@ -7,15 +7,21 @@ source and the time it was read, and the result; it is stored on the case and in
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.cases.choices import ApplicantKind, MaterialStatus
-from tongban.cases.models import Case
+from tongban.cases.models import Applicant, Case
 from tongban.catalog.choices import Necessity
+from tongban.catalog.models import LicenseType
 from tongban.catalog.rules import Reference, evaluate, references
-from tongban.core.identifiers import mask_id_number
+from tongban.catalog.services import check_catalog_rights, item_in_force
+from tongban.core.errors import InvalidInput
+from tongban.core.identifiers import mask_id_number, validate_credit_code, validate_resident_id
+from tongban.directory.models import Department
 from tongban.licences.models import ELicense
+from tongban.licences.services import usable_licences
 
 SOURCES = {
     "applicant": "申请人身份信息（统一身份认证）",
@@ -39,7 +45,8 @@ class Explanation:
 
 
 def _midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
+    """Dates become CEL timestamps at 00:00 UTC (the binding converts only fixed-offset times)."""
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
 
 
 def _age(id_number: str, today: datetime.date) -> int | None:
@@ -152,3 +159,47 @@ def materials_check(case: Case) -> dict:
         "missing_data": bool(lacking),
         "error": "",
     }
+
+
+def preview_rules(item_code: str, *, by, applicant: dict, form_data: dict, licences: list[dict] | None) -> Explanation:
+    """What 秒批 would decide for this applicant, form and licences; for the item's catalog admins.
+
+    ``licences`` are hypothetical ({type, valid_until, data}); ``None`` reads the applicant's real
+    licences from the library instead, which is audited like any look-up. Nothing is saved.
+    """
+    item = item_in_force(item_code)
+    check_catalog_rights(by, item.authority_kind)
+    if not item.approval_rules.all():
+        raise InvalidInput(_("该事项没有秒批规则。"), code="no_rules")
+    try:
+        number = (validate_credit_code if applicant["kind"] == ApplicantKind.ENTERPRISE else validate_resident_id)(
+            applicant["id_number"]
+        )
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages[0], code="invalid_id_number") from None
+    person = Applicant(kind=applicant["kind"], id_number=number, name=applicant["name"])
+    case = Case(item=item, applicant=person, form_data=form_data)
+    if licences is None:
+        found = usable_licences(number, by=by, purpose=_("秒批规则预览 %s") % item.code)
+    else:
+        found = [_hypothetical(entry, person) for entry in licences]
+    return explain(case, found)
+
+
+def _hypothetical(entry: dict, holder: Applicant) -> ELicense:
+    license_type = LicenseType.objects.filter(code=entry["type"]).first()
+    if license_type is None:
+        raise InvalidInput(_("证照类型 %s 不存在。") % entry["type"], code="invalid_licence_type")
+    today = timezone.localdate()
+    return ELicense(
+        identifier=_("（预览）"),
+        license_type=license_type,
+        number=_("（预览）"),
+        holder_name=holder.name,
+        holder_code=holder.id_number,
+        issuer=Department(name=_("（预览）")),
+        issue_date=today,
+        valid_from=today,
+        valid_until=entry.get("valid_until"),
+        data=entry.get("data") or {},
+    )

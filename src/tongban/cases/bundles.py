@@ -55,7 +55,7 @@ def submit_bundle(
     """Take in a bundle: all children or none. ``item_regions`` routes a member to another jurisdiction
     (e.g. 迁出 at the origin district while the rest is done at the destination ``region_code``)."""
     form_data, item_regions = form_data or {}, item_regions or {}
-    requirements = bundle_requirements(published_bundle(bundle_code), sub_items)
+    requirements = bundle_requirements(published_bundle(bundle_code), sub_items, strict=True)
     member_codes = {m.item.code for m in requirements.members}
     stray = sorted(set(item_regions) - member_codes)
     if stray:

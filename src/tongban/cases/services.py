@@ -311,7 +311,7 @@ def approve_by_commitment(case: Case, actor: Actor) -> None:
         cm.status = MaterialStatus.COMMITTED
     CaseMaterial.objects.bulk_update(committed, ["status"])
     due = add_working_days(timezone.localdate(now), item.post_check_days)
-    PostCheck.objects.create(case=case, department=case.department, due_date=due.date)
+    case.new_post_check = PostCheck.objects.create(case=case, department=case.department, due_date=due.date)
     _decide_now(
         case,
         Action.APPROVE_BY_COMMITMENT,

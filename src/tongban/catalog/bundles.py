@@ -58,12 +58,15 @@ def published_bundle(code: str) -> Bundle:
     return bundle
 
 
-def _sub_item(item: Item, chosen: str | None) -> SubItem | None:
+def _sub_item(item: Item, chosen: str | None, *, strict: bool) -> SubItem | None:
+    """The chosen sub-item, else the "new" one; an intake (``strict``) must name it when there is no such."""
     subs = list(item.sub_items.all())
     if not subs:
         return None
-    match = next((s for s in subs if s.name == chosen), None) if chosen else None
-    match = match or next((s for s in subs if s.kind == DEFAULT_SUB_ITEM_KIND and not chosen), None)
+    if chosen:
+        match = next((s for s in subs if s.name == chosen), None)
+    else:
+        match = next((s for s in subs if s.kind == DEFAULT_SUB_ITEM_KIND), None if strict else subs[0])
     if match is None:
         raise InvalidInput(
             _("请为“%(item)s”选择业务办理项：%(subs)s。")
@@ -74,13 +77,15 @@ def _sub_item(item: Item, chosen: str | None) -> SubItem | None:
     return match
 
 
-def bundle_requirements(bundle: Bundle, sub_items: dict[str, str] | None = None) -> BundleRequirements:
-    """The members in force with their merged form fields and materials."""
+def bundle_requirements(
+    bundle: Bundle, sub_items: dict[str, str] | None = None, *, strict: bool = False
+) -> BundleRequirements:
+    """The members in force with their merged form fields and materials (for the chosen sub-items)."""
     sub_items = sub_items or {}
     members = []
     for member in bundle.members.all():
         item = item_in_force(member.item_code)
-        sub = _sub_item(item, sub_items.get(item.code))
+        sub = _sub_item(item, sub_items.get(item.code), strict=strict)
         materials = [m for m in item.materials.all() if m.sub_item_id in (None, sub.pk if sub else None)]
         members.append(Member(item, sub, list(member.waits_for or []), materials))
     requirements = BundleRequirements(bundle, members)

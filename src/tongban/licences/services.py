@@ -128,9 +128,16 @@ def licence_for(identifier: str, *, by) -> ELicense:
     licence = ELicense.objects.select_related("license_type", "issuer__region").filter(identifier=identifier).first()
     if licence is None:
         raise NotFound(_("电子证照不存在。"), code="licence_not_found")
-    staff = Staff.objects.filter(user=by, department=licence.issuer).exists() if by.is_authenticated else False
-    if not (staff or (by.is_authenticated and _may_look_up(by, licence.holder_code))):
+    if not by.is_authenticated:
         raise Forbidden(_("无权查看该电子证照。"), code="licence_forbidden")
+    holder = getattr(getattr(by, "applicant", None), "id_number", None) == licence.holder_code
+    issuer_staff = Staff.objects.filter(user=by, department=licence.issuer).exists()
+    if not (holder or issuer_staff or _may_look_up(by, licence.holder_code)):
+        raise Forbidden(_("无权查看该电子证照。"), code="licence_forbidden")
+    if not holder:  # staff reading someone's licence leave a trace like any look-up
+        LicenceLookup.objects.create(
+            user=by, holder_code=licence.holder_code, purpose=_("查看证照 %s") % licence.number, found=1
+        )
     return licence
 
 

@@ -2,7 +2,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from tongban.cases.choices import ApplicantKind, Channel, MaterialStatus, Right
-from tongban.cases.models import Case, CaseAttachment, CaseEvent, CaseMaterial, CaseNotice, Grant
+from tongban.cases.models import Case, CaseAttachment, CaseEvent, CaseMaterial, CaseNotice, Grant, PostCheck
 from tongban.cases.services import RULES, masked_form
 from tongban.directory.models import Department, ServicePoint
 
@@ -33,6 +33,9 @@ class MaterialInputSerializer(serializers.Serializer):
         choices=[MaterialStatus.PROVIDED, MaterialStatus.MISSING], default=MaterialStatus.PROVIDED
     )
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    licence = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, default="", help_text="以电子证照替代该材料：证照标识"
+    )
 
 
 class CaseCreateSerializer(serializers.Serializer):
@@ -43,6 +46,8 @@ class CaseCreateSerializer(serializers.Serializer):
     applicant = ApplicantInput()
     form_data = serializers.DictField(required=False, default=dict)
     materials = MaterialInputSerializer(many=True, required=False, default=list)
+    commitment = serializers.BooleanField(default=False, help_text="签署告知承诺书（仅限实行告知承诺制的事项）")
+    human_decision = serializers.BooleanField(default=False, help_text="不接受系统自动决定，要求人工审批")
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -57,7 +62,7 @@ class CaseMaterialSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseMaterial
-        fields = ["material", "name", "necessity", "status", "due_date", "note"]
+        fields = ["material", "name", "necessity", "status", "due_date", "note", "licence"]
 
     def to_representation(self, row: CaseMaterial) -> dict:
         # Built directly: DRF would construct every field again for each of a case's materials.
@@ -68,6 +73,7 @@ class CaseMaterialSerializer(serializers.ModelSerializer):
             "status": row.status,
             "due_date": _date(row.due_date),
             "note": row.note,
+            "licence": row.licence.identifier if row.licence_id else None,
         }
 
 
@@ -124,6 +130,12 @@ class CaseSerializer(serializers.ModelSerializer):
             "originals_to_send",
             "deemed_accepted_at",
             "form_data",
+            "bundle_case",
+            "waits_for",
+            "result_licence",
+            "auto_decision",
+            "human_decision_requested",
+            "commitment_signed_at",
         ]
 
     def to_representation(self, case: Case) -> dict:
@@ -150,6 +162,12 @@ class CaseSerializer(serializers.ModelSerializer):
             "originals_to_send": case.originals_to_send,
             "deemed_accepted_at": _datetime(case.deemed_accepted_at),
             "form_data": masked_form(case),
+            "bundle_case": case.bundle_case.number if case.bundle_case_id else None,
+            "waits_for": case.waits_for,
+            "result_licence": case.result_licence.identifier if case.result_licence_id else None,
+            "auto_decision": case.auto_decision,
+            "human_decision_requested": case.human_decision_requested,
+            "commitment_signed_at": _datetime(case.commitment_signed_at),
         }
 
     def get_item(self, case) -> dict:
@@ -170,18 +188,25 @@ class CaseSerializer(serializers.ModelSerializer):
         return case.is_overdue(self.context.get("today") or timezone.localdate())
 
 
+def post_check_data(check: PostCheck | None) -> dict | None:
+    return {"due_date": _date(check.due_date), "status": check.status, "finding": check.finding} if check else None
+
+
 class CaseDetailSerializer(CaseSerializer):
     materials = CaseMaterialSerializer(many=True, read_only=True)
     notices = CaseNoticeSerializer(many=True, read_only=True)
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "materials", "notices"]
+        fields = [*CaseSerializer.Meta.fields, "materials", "notices", "post_check", "messages"]
 
     def to_representation(self, case: Case) -> dict:
+        check = PostCheck.objects.filter(case=case).first()
         return {
             **super().to_representation(case),
             "materials": CaseMaterialSerializer(case.materials.all(), many=True).data,
             "notices": CaseNoticeSerializer(case.notices.all(), many=True).data,
+            "post_check": post_check_data(check),
+            "messages": [{"text": m.text, "sent_at": _datetime(m.sent_at)} for m in case.messages.all()],
         }
 
 

@@ -26,6 +26,7 @@ from tongban.cases.api.serializers import (
     RevealSerializer,
     RevokeSerializer,
     TransitionSerializer,
+    post_check_data,
 )
 from tongban.cases.choices import State
 from tongban.cases.documents import render_document
@@ -34,8 +35,8 @@ from tongban.cases.permissions import actor_of
 from tongban.directory.roles import Role
 from tongban.directory.services import manageable_service_points
 
-CASE_RELATED = ("item", "sub_item", "department__region", "applicant", "service_point")
-CASE_DETAIL_PREFETCH = ("materials__material", "notices")
+CASE_RELATED = ("item", "sub_item", "department__region", "applicant", "service_point", "bundle_case", "result_licence")
+CASE_DETAIL_PREFETCH = ("materials__material", "materials__licence", "notices", "messages")
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
@@ -109,7 +110,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             "channel": data["channel"],
             "sub_item": data["sub_item"],
             "form_data": data["form_data"],
-            "materials": [services.MaterialInput(m["material"], m["status"], m["note"]) for m in data["materials"]],
+            "materials": [
+                services.MaterialInput(m["material"], m["status"], m["note"], m["licence"]) for m in data["materials"]
+            ],
+            "commitment": data["commitment"],
+            "human_decision": data["human_decision"],
         }
         key = request.headers.get("Idempotency-Key", "").strip()
         if key:
@@ -121,7 +126,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if created:  # everything the detail shows was loaded or written by the intake itself
             body = CaseSerializer(case, context=self.get_serializer_context()).data
             body["materials"] = CaseMaterialSerializer(case.intake_materials, many=True).data
-            body["notices"] = []
+            body["notices"], body["messages"] = [], []
+            body["post_check"] = post_check_data(getattr(case, "new_post_check", None))
             return Response(body, status=status.HTTP_201_CREATED)
         return Response(self.detail_of(case))
 

@@ -5,72 +5,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_drop_unused_choices'),
+        ("cases", "0003_drop_unused_choices"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApplicantMessage',
+            name="ApplicantMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='内容')),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='发送时间')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='阅读时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(verbose_name="内容")),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="发送时间")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="阅读时间")),
             ],
             options={
-                'verbose_name': '申请人通知',
-                'verbose_name_plural': '申请人通知',
-                'ordering': ['-sent_at'],
+                "verbose_name": "申请人通知",
+                "verbose_name_plural": "申请人通知",
+                "ordering": ["-sent_at"],
             },
         ),
         migrations.CreateModel(
-            name='BundleCase',
+            name="BundleCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=48, unique=True, verbose_name='一件事办件编号')),
-                ('channel', models.CharField(choices=[('window', '窗口受理'), ('online', '网上申请'), ('proxy', '村（社区）代办')], max_length=16, verbose_name='申请渠道')),
-                ('handling_mode', models.CharField(choices=[('local', '属地办理'), ('full_online', '全程网办'), ('accept_review_separated', '受审分离（异地受理、远程办理）'), ('receive_accept_separated', '收受分离（异地收件、远程受理）'), ('multi_place', '多地联办')], max_length=32, verbose_name='办理模式')),
-                ('form_data', models.JSONField(blank=True, default=dict, verbose_name='合并申请表')),
-                ('state', models.CharField(choices=[('in_progress', '办理中'), ('completed', '全部办结'), ('partly_failed', '已办结，部分事项未获准予')], default='in_progress', max_length=16, verbose_name='状态')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='提交时间')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=48, unique=True, verbose_name="一件事办件编号")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("window", "窗口受理"), ("online", "网上申请"), ("proxy", "村（社区）代办")],
+                        max_length=16,
+                        verbose_name="申请渠道",
+                    ),
+                ),
+                (
+                    "handling_mode",
+                    models.CharField(
+                        choices=[
+                            ("local", "属地办理"),
+                            ("full_online", "全程网办"),
+                            ("accept_review_separated", "受审分离（异地受理、远程办理）"),
+                            ("receive_accept_separated", "收受分离（异地收件、远程受理）"),
+                            ("multi_place", "多地联办"),
+                        ],
+                        max_length=32,
+                        verbose_name="办理模式",
+                    ),
+                ),
+                ("form_data", models.JSONField(blank=True, default=dict, verbose_name="合并申请表")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("in_progress", "办理中"),
+                            ("completed", "全部办结"),
+                            ("partly_failed", "已办结，部分事项未获准予"),
+                        ],
+                        default="in_progress",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="提交时间")),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
             ],
             options={
-                'verbose_name': '一件事办件',
-                'verbose_name_plural': '一件事办件',
-                'ordering': ['-submitted_at'],
+                "verbose_name": "一件事办件",
+                "verbose_name_plural": "一件事办件",
+                "ordering": ["-submitted_at"],
             },
         ),
         migrations.CreateModel(
-            name='PostCheck',
+            name="PostCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_date', models.DateField(db_index=True, verbose_name='核查期限')),
-                ('status', models.CharField(choices=[('pending', '待核查'), ('passed', '核查属实'), ('failed', '核查不实')], default='pending', max_length=16, verbose_name='核查结果')),
-                ('finding', models.TextField(blank=True, verbose_name='核查情况')),
-                ('checked_at', models.DateTimeField(blank=True, null=True, verbose_name='核查时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("due_date", models.DateField(db_index=True, verbose_name="核查期限")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待核查"), ("passed", "核查属实"), ("failed", "核查不实")],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="核查结果",
+                    ),
+                ),
+                ("finding", models.TextField(blank=True, verbose_name="核查情况")),
+                ("checked_at", models.DateTimeField(blank=True, null=True, verbose_name="核查时间")),
             ],
             options={
-                'verbose_name': '事后核查',
-                'verbose_name_plural': '事后核查',
-                'ordering': ['due_date'],
+                "verbose_name": "事后核查",
+                "verbose_name_plural": "事后核查",
+                "ordering": ["due_date"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='auto_decision',
-            field=models.JSONField(blank=True, default=dict, verbose_name='秒批说明'),
+            model_name="case",
+            name="auto_decision",
+            field=models.JSONField(blank=True, default=dict, verbose_name="秒批说明"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='commitment_signed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='签署告知承诺书时间'),
+            model_name="case",
+            name="commitment_signed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="签署告知承诺书时间"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='human_decision_requested',
-            field=models.BooleanField(default=False, verbose_name='申请人要求人工决定'),
+            model_name="case",
+            name="human_decision_requested",
+            field=models.BooleanField(default=False, verbose_name="申请人要求人工决定"),
         ),
     ]

@@ -4,6 +4,7 @@ from django.db.models import Choices
 from django.utils import translation
 from rest_framework import serializers
 
+from tongban.catalog.bundles import BundleRequirements
 from tongban.catalog.choices import HandlingKind, ItemType, Scope, ServiceObject
 from tongban.catalog.models import Bundle, BundleItem, Item, ItemImplementation, Material, ReviewPoint, SubItem
 from tongban.catalog.search import ItemRow
@@ -186,6 +187,23 @@ class BundleSerializer(serializers.ModelSerializer):
 
     def get_members(self, bundle) -> list[dict]:
         return BundleMemberSerializer(bundle.members.all(), many=True, context=self.context).data
+
+
+def requirements_data(requirements: BundleRequirements) -> dict:
+    return {
+        "sub_items": {
+            m.item.code: {"chosen": m.sub_item.name, "options": [s.name for s in m.item.sub_items.all()]}
+            for m in requirements.members
+            if m.sub_item
+        },
+        "fields": requirements.fields,
+        "materials": requirements.materials,
+        "counts": {
+            "fields": {"separate": requirements.separate_field_count, "bundle": len(requirements.fields)},
+            "materials": {"separate": requirements.separate_material_count, "bundle": len(requirements.materials)},
+        },
+        "savings": requirements.savings_text,
+    }
 
 
 class ItemSearchParams(serializers.Serializer):

@@ -2,8 +2,16 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
+from rest_framework.response import Response
 
-from tongban.catalog.api.serializers import BundleSerializer, ItemDetailSerializer, ItemListSerializer, ItemSearchParams
+from tongban.catalog.api.serializers import (
+    BundleSerializer,
+    ItemDetailSerializer,
+    ItemListSerializer,
+    ItemSearchParams,
+    requirements_data,
+)
+from tongban.catalog.bundles import bundle_requirements
 from tongban.catalog.choices import BundleStatus
 from tongban.catalog.models import Bundle, BundleItem, Item, ItemImplementation
 from tongban.catalog.search import item_index
@@ -82,6 +90,11 @@ class BundleViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = BundleSerializer
     lookup_field = "code"
     queryset = Bundle.objects.filter(status=BundleStatus.PUBLISHED).prefetch_related("members")
+
+    def retrieve(self, request, *args, **kwargs):
+        """The bundle with its merged form and materials, and what merging saves (e.g. 材料 17 → 6)."""
+        bundle = self.get_object()
+        return Response({**self.get_serializer(bundle).data, **requirements_data(bundle_requirements(bundle))})
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

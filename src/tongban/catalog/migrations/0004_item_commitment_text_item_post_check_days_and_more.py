@@ -6,42 +6,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_catalog_revision_and_text_search'),
+        ("catalog", "0003_catalog_revision_and_text_search"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='item',
-            name='commitment_text',
-            field=models.TextField(blank=True, help_text='申请人签署的承诺内容：条件、标准、违诺后果', verbose_name='告知承诺书内容'),
+            model_name="item",
+            name="commitment_text",
+            field=models.TextField(
+                blank=True, help_text="申请人签署的承诺内容：条件、标准、违诺后果", verbose_name="告知承诺书内容"
+            ),
         ),
         migrations.AddField(
-            model_name='item',
-            name='post_check_days',
-            field=models.PositiveSmallIntegerField(default=20, help_text='告知承诺办结后，部门完成核查的期限', verbose_name='承诺后核查时限（工作日）'),
+            model_name="item",
+            name="post_check_days",
+            field=models.PositiveSmallIntegerField(
+                default=20, help_text="告知承诺办结后，部门完成核查的期限", verbose_name="承诺后核查时限（工作日）"
+            ),
         ),
         migrations.AddField(
-            model_name='licensetype',
-            name='validity_years',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='为空表示长期有效', null=True, verbose_name='有效期（年）'),
+            model_name="licensetype",
+            name="validity_years",
+            field=models.PositiveSmallIntegerField(
+                blank=True, help_text="为空表示长期有效", null=True, verbose_name="有效期（年）"
+            ),
         ),
         migrations.CreateModel(
-            name='ApprovalRule',
+            name="ApprovalRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9_-]+$')], verbose_name='规则编号')),
-                ('description', models.CharField(max_length=200, verbose_name='规则说明')),
-                ('expression', models.TextField(verbose_name='规则表达式（CEL）')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='顺序')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approval_rules', to='catalog.item', verbose_name='事项')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=16,
+                        validators=[django.core.validators.RegexValidator("^[A-Za-z0-9_-]+$")],
+                        verbose_name="规则编号",
+                    ),
+                ),
+                ("description", models.CharField(max_length=200, verbose_name="规则说明")),
+                ("expression", models.TextField(verbose_name="规则表达式（CEL）")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="顺序")),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="approval_rules",
+                        to="catalog.item",
+                        verbose_name="事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '秒批规则',
-                'verbose_name_plural': '秒批规则',
-                'ordering': ['order', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('item', 'code'), name='approval_rule_code_unique')],
+                "verbose_name": "秒批规则",
+                "verbose_name_plural": "秒批规则",
+                "ordering": ["order", "id"],
+                "constraints": [models.UniqueConstraint(fields=("item", "code"), name="approval_rule_code_unique")],
             },
         ),
     ]

@@ -7,61 +7,123 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0004_item_commitment_text_item_post_check_days_and_more'),
-        ('directory', '0001_initial'),
+        ("catalog", "0004_item_commitment_text_item_post_check_days_and_more"),
+        ("directory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LicenceLookup',
+            name="LicenceLookup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('holder_code', models.CharField(max_length=18, verbose_name='持证主体代码')),
-                ('purpose', models.CharField(max_length=200, verbose_name='用途')),
-                ('found', models.PositiveSmallIntegerField(default=0, verbose_name='查得证照数')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("holder_code", models.CharField(max_length=18, verbose_name="持证主体代码")),
+                ("purpose", models.CharField(max_length=200, verbose_name="用途")),
+                ("found", models.PositiveSmallIntegerField(default=0, verbose_name="查得证照数")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '证照查询记录',
-                'verbose_name_plural': '证照查询记录',
-                'ordering': ['-at'],
+                "verbose_name": "证照查询记录",
+                "verbose_name_plural": "证照查询记录",
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='ELicense',
+            name="ELicense",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier', models.CharField(editable=False, max_length=120, unique=True, verbose_name='证照标识')),
-                ('number', models.CharField(max_length=64, verbose_name='证照编号')),
-                ('holder_name', models.CharField(max_length=200, verbose_name='持证主体')),
-                ('holder_code', models.CharField(db_index=True, max_length=18, verbose_name='持证主体代码')),
-                ('holder_code_type', models.CharField(choices=[('111', '公民身份号码'), ('154', '港澳台居民居住证'), ('001', '统一社会信用代码')], max_length=3, verbose_name='持证主体代码类型')),
-                ('issue_date', models.DateField(verbose_name='颁发日期')),
-                ('valid_from', models.DateField(verbose_name='有效期起始')),
-                ('valid_until', models.DateField(blank=True, help_text='为空表示长期有效', null=True, verbose_name='有效期截止')),
-                ('region_code', models.CharField(max_length=6, verbose_name='属地编码')),
-                ('status', models.CharField(choices=[('valid', '有效'), ('revoked', '已撤销'), ('expired', '已过期')], default='valid', max_length=16, verbose_name='证照状态')),
-                ('trust_level', models.CharField(choices=[('A', 'A级：发证机关签发，可直接使用'), ('B', 'B级：窗口核验，可复用'), ('C', 'C级：用户上传，须核验原件'), ('D', 'D级：用户承诺自制')], default='A', max_length=1, verbose_name='可信等级')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='照面信息')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='撤销时间')),
-                ('revoke_reason', models.CharField(blank=True, max_length=300, verbose_name='撤销原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('issuer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.department', verbose_name='颁发机构')),
-                ('license_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='licences', to='catalog.licensetype', verbose_name='证照类型')),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("identifier", models.CharField(editable=False, max_length=120, unique=True, verbose_name="证照标识")),
+                ("number", models.CharField(max_length=64, verbose_name="证照编号")),
+                ("holder_name", models.CharField(max_length=200, verbose_name="持证主体")),
+                ("holder_code", models.CharField(db_index=True, max_length=18, verbose_name="持证主体代码")),
+                (
+                    "holder_code_type",
+                    models.CharField(
+                        choices=[("111", "公民身份号码"), ("154", "港澳台居民居住证"), ("001", "统一社会信用代码")],
+                        max_length=3,
+                        verbose_name="持证主体代码类型",
+                    ),
+                ),
+                ("issue_date", models.DateField(verbose_name="颁发日期")),
+                ("valid_from", models.DateField(verbose_name="有效期起始")),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, help_text="为空表示长期有效", null=True, verbose_name="有效期截止"),
+                ),
+                ("region_code", models.CharField(max_length=6, verbose_name="属地编码")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("valid", "有效"), ("revoked", "已撤销"), ("expired", "已过期")],
+                        default="valid",
+                        max_length=16,
+                        verbose_name="证照状态",
+                    ),
+                ),
+                (
+                    "trust_level",
+                    models.CharField(
+                        choices=[
+                            ("A", "A级：发证机关签发，可直接使用"),
+                            ("B", "B级：窗口核验，可复用"),
+                            ("C", "C级：用户上传，须核验原件"),
+                            ("D", "D级：用户承诺自制"),
+                        ],
+                        default="A",
+                        max_length=1,
+                        verbose_name="可信等级",
+                    ),
+                ),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="照面信息")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="撤销时间")),
+                ("revoke_reason", models.CharField(blank=True, max_length=300, verbose_name="撤销原因")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "issuer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.department",
+                        verbose_name="颁发机构",
+                    ),
+                ),
+                (
+                    "license_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="licences",
+                        to="catalog.licensetype",
+                        verbose_name="证照类型",
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '电子证照',
-                'verbose_name_plural': '电子证照',
-                'ordering': ['-issue_date', '-id'],
-                'indexes': [models.Index(fields=['holder_code', 'status'], name='licences_el_holder__7020dd_idx')],
-                'constraints': [models.UniqueConstraint(fields=('license_type', 'number'), name='licence_number_unique')],
+                "verbose_name": "电子证照",
+                "verbose_name_plural": "电子证照",
+                "ordering": ["-issue_date", "-id"],
+                "indexes": [models.Index(fields=["holder_code", "status"], name="licences_el_holder__7020dd_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("license_type", "number"), name="licence_number_unique")
+                ],
             },
         ),
     ]
