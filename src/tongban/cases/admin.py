@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy
 
 from tongban.cases import grants
 from tongban.cases.choices import Right
-from tongban.cases.models import Case, CaseEvent, Grant, IdentityAccess
+from tongban.cases.models import BundleCase, Case, CaseEvent, Grant, IdentityAccess, PostCheck
 from tongban.cases.services import masked_form
+from tongban.core.admin import ReadOnlyAdmin
 from tongban.core.errors import ServiceError
 
 
@@ -81,17 +82,6 @@ class GrantAdmin(admin.ModelAdmin):
                 messages.success(request, _("已撤销：%s") % grant)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     fields = ["at", "action", "from_state", "to_state", "actor", "actor_role", "service_point", "grant", "reason"]
@@ -126,3 +116,19 @@ class CaseAdmin(ReadOnlyAdmin):
 class IdentityAccessAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "applicant", "case", "purpose"]
     list_select_related = ["user", "applicant", "case"]
+
+
+@admin.register(BundleCase)
+class BundleCaseAdmin(ReadOnlyAdmin):
+    list_display = ["number", "bundle", "state", "handling_mode", "channel", "submitted_at", "completed_at"]
+    list_filter = ["state", "handling_mode", "bundle"]
+    search_fields = ["number"]
+    list_select_related = ["bundle"]
+    exclude = ["applicant", "form_data"]
+
+
+@admin.register(PostCheck)
+class PostCheckAdmin(ReadOnlyAdmin):
+    list_display = ["case", "department", "due_date", "status", "checked_at"]
+    list_filter = ["status", "department__kind"]
+    list_select_related = ["case", "department"]

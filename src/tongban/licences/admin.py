@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from tongban.core.admin import ReadOnlyAdmin
 from tongban.licences.models import ELicense, LicenceLookup
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Licences and their look-ups change only through ``licences.services``."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ELicense)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.iso7064 import mod_37_36
 
-from tongban.catalog.models import LicenseType
+from tongban.catalog.models import Item, LicenseType
 from tongban.core.errors import Forbidden, InvalidInput, NotFound
 from tongban.directory.models import Department, Staff
 from tongban.directory.roles import Role, user_roles
@@ -113,6 +113,20 @@ def usable_licences(
     usable = [lic for lic in found if lic.is_usable(on)]
     LicenceLookup.objects.create(user=by, holder_code=holder_code, purpose=purpose.strip()[:200], found=len(usable))
     return usable
+
+
+def offers_for(item: Item, holder_code: str, *, by, purpose: str, sub_item_id: int | None = None) -> list[dict]:
+    """一证通办 at intake: for each material of the item, the holder's usable licences that can replace it."""
+    materials = [m for m in item.materials.all() if m.sub_item_id in (None, sub_item_id)]
+    wanted = {lt.code for m in materials for lt in m.replaceable_by.all()}
+    usable = usable_licences(holder_code, by=by, purpose=purpose, types=wanted) if wanted else []
+    offers = []
+    for material in materials:
+        codes = {lt.code for lt in material.replaceable_by.all()}
+        matching = [lic for lic in usable if lic.license_type.code in codes]
+        if matching:
+            offers.append({"material": material, "licences": matching})
+    return offers
 
 
 def own_licences(user) -> QuerySet[ELicense]:

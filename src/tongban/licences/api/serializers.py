@@ -51,3 +51,19 @@ class LicenceLookupParams(serializers.Serializer):
 
 class LicenceRevokeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
+
+
+class LicenceOfferParams(LicenceLookupParams):
+    item = serializers.RegexField(r"^[0-9A-Za-z]{12}$", help_text="事项编码")
+    types = None
+
+
+class LicenceOfferSerializer(serializers.Serializer):
+    def to_representation(self, offer: dict) -> dict:
+        material = offer["material"]
+        return {
+            "material": material.pk,
+            "name": material.name,
+            "necessity": material.necessity,
+            "licences": LicenceSerializer(offer["licences"], many=True).data,
+        }

@@ -6,8 +6,15 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from tongban.catalog.services import item_in_force
 from tongban.licences import services
-from tongban.licences.api.serializers import LicenceLookupParams, LicenceRevokeSerializer, LicenceSerializer
+from tongban.licences.api.serializers import (
+    LicenceLookupParams,
+    LicenceOfferParams,
+    LicenceOfferSerializer,
+    LicenceRevokeSerializer,
+    LicenceSerializer,
+)
 from tongban.licences.documents import render_licence
 
 
@@ -30,6 +37,17 @@ class LicenceViewSet(viewsets.GenericViewSet):
         types = [t for t in data.get("types", "").split(",") if t] or None
         found = services.usable_licences(data["holder"], by=request.user, purpose=data["purpose"], types=types)
         return Response(LicenceSerializer(found, many=True).data)
+
+    @extend_schema(parameters=[LicenceOfferParams], responses={200: LicenceOfferSerializer(many=True)})
+    @action(detail=False, methods=["get"])
+    def offers(self, request):
+        """一证通办：该事项的各项材料中，持证主体可用哪些电子证照替代（查询留痕）。"""
+        params = LicenceOfferParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        item = item_in_force(data["item"].upper())
+        found = services.offers_for(item, data["holder"], by=request.user, purpose=data["purpose"])
+        return Response(LicenceOfferSerializer(found, many=True).data)
 
     @extend_schema(responses={200: LicenceSerializer(many=True)})
     @action(detail=False, methods=["get"])
