@@ -118,6 +118,16 @@ def _read(ref: Reference, context: dict, licences: dict[str, ELicense], read_at:
     return entry
 
 
+def licence_types_read(item) -> set[str]:
+    """Only the licence types the rules name are read from the library (个人信息保护法: no more than needed)."""
+    return {
+        ref.name
+        for rule in item.approval_rules.all()
+        for ref in references(rule.expression)
+        if ref.variable == "licences"
+    }
+
+
 def explain(case: Case, licences: list[ELicense], today: datetime.date | None = None) -> Explanation:
     """Evaluate every rule of the case's item version; all must pass for an automatic approval."""
     today = today or timezone.localdate()

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongban.cases.automation import explain, materials_check
+from tongban.cases.automation import explain, licence_types_read, materials_check
 from tongban.cases.choices import (
     Action,
     ApplicantKind,
@@ -278,7 +278,9 @@ def decide_automatically(case: Case, actor: Actor) -> None:
             data=case.auto_decision,
         )
         return
-    licences = usable_licences(case.applicant.id_number, by=actor.user, purpose=_("秒批 %s") % case.number)
+    licences = usable_licences(
+        case.applicant.id_number, by=actor.user, purpose=_("秒批 %s") % case.number, types=licence_types_read(case.item)
+    )
     explanation = explain(case, licences)
     explanation.rules.append(materials_check(case))
     explanation.passed = explanation.passed and explanation.rules[-1]["passed"]
@@ -423,9 +425,11 @@ def _record_materials(case: Case, inputs: list[MaterialInput], *, by) -> list[Ca
 
 def _licences_for_materials(case: Case, inputs: list[MaterialInput], materials: dict, *, by) -> dict:
     """一证通办: each chosen licence must be the applicant's, usable today, and of a type that replaces it."""
+    purpose = _("受理办件 %s") % case.number
+    chosen_ids = [entry.licence for entry in inputs]
     usable = {
         lic.identifier: lic
-        for lic in usable_licences(case.applicant.id_number, by=by, purpose=_("受理办件 %s") % case.number)
+        for lic in usable_licences(case.applicant.id_number, by=by, purpose=purpose, identifiers=chosen_ids)
     }
     chosen = {}
     for entry in inputs:

@@ -105,7 +105,7 @@ class ItemSearchIndex:
             return self._rows, self._texts, self._matches
 
     def version_in_force(self, code: str, on: datetime.date | None = None):
-        """The in-force Item of ``code`` with its sub-items and materials prefetched, or None.
+        """The in-force Item of ``code`` with sub-items, materials (type, licences) and 秒批 rules prefetched, or None.
 
         Shared by every request of this process until the catalog changes: callers read it, never change it.
         """
@@ -120,7 +120,9 @@ class ItemSearchIndex:
         if item is None:
             item = (
                 Item.objects.select_related("result_license_type")
-                .prefetch_related("sub_items", "materials__material_type")
+                .prefetch_related(
+                    "sub_items", "materials__material_type", "materials__replaceable_by", "approval_rules"
+                )
                 .get(pk=pk)
             )
             with self._lock:

@@ -74,7 +74,7 @@ def issue_licence(
         trust_level=trust_level,
         data=data or {},
     )
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside an approval: part of its transaction, no savepoint
         # The serial is the row's id: unique and gap-tolerant without a counter row to contend on.
         licence.identifier = licence.number = uuid.uuid4().hex  # placeholder until the id is known
         licence.save()
@@ -94,11 +94,18 @@ def _may_look_up(user, holder_code: str) -> bool:
 
 
 def usable_licences(
-    holder_code: str, *, by, purpose: str, types: Iterable[str] | None = None, on: datetime.date | None = None
+    holder_code: str,
+    *,
+    by,
+    purpose: str,
+    types: Iterable[str] | None = None,
+    identifiers: Iterable[str] | None = None,
+    on: datetime.date | None = None,
 ) -> list[ELicense]:
     """The holder's licences usable today (valid, not revoked, not expired), audited with ``purpose``.
 
     Only the holder and front-desk or approving staff may look; staff must say why (the case number).
+    ``types`` and ``identifiers`` narrow the look-up to what the caller needs (and reads).
     """
     if not by or not by.is_authenticated or not _may_look_up(by, holder_code):
         raise Forbidden(_("无权查询他人的电子证照。"), code="licence_lookup_forbidden")
@@ -110,6 +117,8 @@ def usable_licences(
     )
     if types is not None:
         found = found.filter(license_type__code__in=list(types))
+    if identifiers is not None:
+        found = found.filter(identifier__in=list(identifiers))
     usable = [lic for lic in found if lic.is_usable(on)]
     LicenceLookup.objects.create(user=by, holder_code=holder_code, purpose=purpose.strip()[:200], found=len(usable))
     return usable
