@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from tongban.demo.data import automation_data
 from tongban.demo.loader import DEMO_PASSWORD, load_demo_city
 
 
@@ -18,3 +19,5 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'admin':<20} 系统管理员（超级用户）")
         for account in summary.accounts:
             self.stdout.write(f"  {account.username:<20} {account.role.label} · {account.name}")
+        enterprise = automation_data.DEMO_ENTERPRISE
+        self.stdout.write(f"  {enterprise['username']:<20} 企业用户 · {enterprise['name']}（秒批演示：渣土运输备案）")
