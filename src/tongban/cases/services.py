@@ -586,7 +586,7 @@ def follow_bundle(child: Case) -> None:
             else:
                 continue
             states[sibling.item.code], changed = sibling.state, True
-    if all(_outcome(state) != "open" and state != State.WAITING for state in states.values()):
+    if all(_outcome(state) != "open" for state in states.values()):
         failed = any(state in FAILED_STATES for state in states.values())
         parent.state = BundleCaseState.PARTLY_FAILED if failed else BundleCaseState.COMPLETED
         parent.completed_at = timezone.now()

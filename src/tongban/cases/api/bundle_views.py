@@ -71,7 +71,8 @@ class BundleCaseSerializer(serializers.ModelSerializer):
 
     @staticmethod
     def _child(case: Case) -> dict:
-        reason = next((e.reason for e in case.events.all() if e.to_state == case.state and e.reason), "")
+        # Why the child is where it is: the reason given by the latest change into its state.
+        reason = next((e.reason for e in reversed(case.events.all()) if e.to_state == case.state and e.reason), "")
         return {
             "number": case.number,
             "item": {"code": case.item.code, "name": case.item.name},

@@ -30,7 +30,7 @@ from tongban.cases.api.serializers import (
 )
 from tongban.cases.choices import State
 from tongban.cases.documents import render_document
-from tongban.cases.models import Case, Grant
+from tongban.cases.models import FAILED_STATES, Case, Grant
 from tongban.cases.permissions import actor_of
 from tongban.directory.roles import Role
 from tongban.directory.services import manageable_service_points
@@ -90,9 +90,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if "service_point" in criteria:
             queryset = queryset.filter(service_point__code=criteria["service_point"])
         if criteria.get("overdue") is not None:
-            overdue = Q(deadline__lt=timezone.localdate(), completed_at__isnull=True) & ~Q(
-                state__in=[State.REFUSED, State.WITHDRAWN]
-            )
+            overdue = Q(deadline__lt=timezone.localdate(), completed_at__isnull=True) & ~Q(state__in=FAILED_STATES)
             queryset = queryset.filter(overdue) if criteria["overdue"] else queryset.exclude(overdue)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
