@@ -98,6 +98,8 @@ def test_commitment_at_post_cases(api, user_of, food_item, grant_gulou):
     assert api.get(f"/api/v1/cases/{case['number']}").json() == case
 
     api.force_authenticate(user_of("approver_cangshan"))
+    due = api.get("/api/v1/cases", {"post_check": "pending"}).json()["results"]
+    assert [c["number"] for c in due] == [case["number"]]
     checked = api.post(
         f"/api/v1/cases/{case['number']}/transitions",
         {"action": "post_check", "reason": "承诺不实", "data": {"passed": False}},

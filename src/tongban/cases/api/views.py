@@ -28,7 +28,7 @@ from tongban.cases.api.serializers import (
     TransitionSerializer,
     post_check_data,
 )
-from tongban.cases.choices import State
+from tongban.cases.choices import PostCheckStatus, State
 from tongban.cases.documents import render_document
 from tongban.cases.models import FAILED_STATES, Case, Grant
 from tongban.cases.permissions import actor_of
@@ -50,6 +50,9 @@ class CaseListParams(serializers.Serializer):
     department = serializers.IntegerField(required=False)
     service_point = serializers.CharField(required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    post_check = serializers.ChoiceField(
+        choices=PostCheckStatus.choices, required=False, help_text="告知承诺事后核查状态"
+    )
 
 
 def fingerprint(data) -> str:
@@ -89,6 +92,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             queryset = queryset.filter(department_id=criteria["department"])
         if "service_point" in criteria:
             queryset = queryset.filter(service_point__code=criteria["service_point"])
+        if "post_check" in criteria:
+            queryset = queryset.filter(post_check__status=criteria["post_check"])
         if criteria.get("overdue") is not None:
             overdue = Q(deadline__lt=timezone.localdate(), completed_at__isnull=True) & ~Q(state__in=FAILED_STATES)
             queryset = queryset.filter(overdue) if criteria["overdue"] else queryset.exclude(overdue)
