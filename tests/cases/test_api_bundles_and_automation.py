@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.cases.conftest import MUCK_ITEM, PERSON_ID, muck_form, required_form
 from tests.cases.test_bundles import MIGRATION, MOVE_OUT, PDF, all_materials, merged_form
+from tongban.cases.models import BundleCase, Case
 from tongban.catalog.models import Item
 from tongban.licences.models import LicenceLookup
 
@@ -23,9 +24,14 @@ def test_bundle_intake_over_the_api(api, enterprise_user, user_of):
         "form_data": merged_form(MIGRATION),
         "materials": [{"material_type": m.material_type} for m in all_materials(MIGRATION)],
     }
-    created = api.post("/api/v1/bundle-cases", body, format="json")
+    created = api.post("/api/v1/bundle-cases", body, format="json", HTTP_IDEMPOTENCY_KEY="move-1")
     assert created.status_code == 201, created.json()
     parent = created.json()
+    again = api.post("/api/v1/bundle-cases", body, format="json", HTTP_IDEMPOTENCY_KEY="move-1")
+    assert again.status_code == 200 and again.json()["number"] == parent["number"]
+    other = api.post("/api/v1/bundle-cases", {**body, "region": "350102"}, format="json", HTTP_IDEMPOTENCY_KEY="move-1")
+    assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
+    assert BundleCase.objects.count() == 1 and Case.objects.filter(bundle_case__isnull=False).count() == 4
     assert parent["handling_mode"] == "multi_place" and len(parent["children"]) == 4
     assert {c["item"]["code"]: c["state"] for c in parent["children"]}[MOVE_OUT] == "waiting"
 

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.cases.conftest import SAMPLE_VALUES
 from tests.conftest import run_at_once
-from tongban.cases.bundles import BundleMaterialInput, attach_bundle_file, submit_bundle
+from tongban.cases.bundles import BundleMaterialInput, attach_bundle_file, submit_bundle, submit_bundle_once
 from tongban.cases.choices import Action, BundleCaseState, Channel, HandlingMode, State
 from tongban.cases.models import BundleCase, Case, CaseEvent
 from tongban.cases.services import transition
@@ -209,3 +209,26 @@ def test_two_children_decided_at_the_same_moment_keep_the_parent_consistent(newb
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert child(newborn, BIRTH_REGISTRATION).state == State.SUBMITTED
     assert CaseEvent.objects.filter(case__bundle_case=newborn, action=Action.START).count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_repeated_bundle_submission_under_one_key_makes_one_bundle(enterprise_user):
+    def submit():
+        return submit_bundle_once(
+            by=enterprise_user,
+            key="double-click",
+            fingerprint="same body",
+            bundle_code=MIGRATION,
+            region_code="350104",
+            applicant=enterprise_user.applicant,
+            channel=Channel.ONLINE,
+            form_data=merged_form(MIGRATION),
+            materials=all_materials(MIGRATION),
+        )
+
+    outcomes = run_at_once(submit, submit)
+
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert sorted(created for _parent, created in outcomes) == [False, True]
+    assert outcomes[0][0].pk == outcomes[1][0].pk and BundleCase.objects.count() == 1
+    assert Case.objects.filter(bundle_case__isnull=False).count() == 4

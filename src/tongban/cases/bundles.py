@@ -9,7 +9,7 @@ parallel. A material shared by several items is uploaded once and shows in every
 from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,7 @@ from tongban.cases.services import (
     next_number,
 )
 from tongban.catalog.bundles import bundle_requirements, published_bundle
-from tongban.core.errors import InvalidInput, NotFound
+from tongban.core.errors import Conflict, InvalidInput, NotFound
 from tongban.licences.models import ELicense
 
 
@@ -51,6 +51,8 @@ def submit_bundle(
     materials: list[BundleMaterialInput] | None = None,
     item_regions: dict[str, str] | None = None,
     sub_items: dict[str, str] | None = None,
+    idempotency_key: str = "",
+    fingerprint: str = "",
 ) -> BundleCase:
     """Take in a bundle: all children or none. ``item_regions`` routes a member to another jurisdiction
     (e.g. 迁出 at the origin district while the rest is done at the destination ``region_code``)."""
@@ -90,6 +92,8 @@ def submit_bundle(
         form_data=form_data,
         submitted_at=now,
         created_by=by,
+        idempotency_key=idempotency_key,
+        body_hash=fingerprint,
     )
     children = []
     for member in requirements.members:
@@ -157,3 +161,17 @@ def attach_bundle_file(number: str, *, by, material_type: str, upload) -> list[C
         if stored:
             default_storage.delete(stored)
         raise
+
+
+def submit_bundle_once(*, by, key: str, fingerprint: str, **submission) -> tuple[BundleCase, bool]:
+    """``submit_bundle`` at most once per (user, Idempotency-Key), like ``services.submit_once``."""
+    try:
+        with transaction.atomic():
+            return submit_bundle(by=by, idempotency_key=key, fingerprint=fingerprint, **submission), True
+    except IntegrityError:
+        existing = BundleCase.objects.filter(created_by=by, idempotency_key=key).first()
+        if existing is None:
+            raise
+        if existing.body_hash != fingerprint:
+            raise Conflict(_("该 Idempotency-Key 已用于另一份不同的申请。"), code="idempotency_key_reused") from None
+        return existing, False

@@ -146,11 +146,20 @@ class BundleCase(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    body_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("一件事办件")
         verbose_name_plural = _("一件事办件")
         ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="bundle_case_idempotency_key_unique",
+            )
+        ]
 
     def __str__(self):
         return self.number

@@ -13,11 +13,11 @@ from rest_framework.views import APIView
 from tongban.cases import services
 from tongban.cases.api.serializers import ApplicantInput, AttachmentSerializer
 from tongban.cases.automation import preview_rules
-from tongban.cases.bundles import BundleMaterialInput, attach_bundle_file, submit_bundle
+from tongban.cases.bundles import BundleMaterialInput, attach_bundle_file, submit_bundle, submit_bundle_once
 from tongban.cases.choices import Channel, MaterialStatus
 from tongban.cases.models import BundleCase, Case
 
-from .views import CASE_RELATED
+from .views import CASE_RELATED, IDEMPOTENCY_HEADER, fingerprint
 
 
 class BundleMaterialSerializer(serializers.Serializer):
@@ -108,23 +108,32 @@ class BundleCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             .order_by("-submitted_at", "-id")
         )
 
-    @extend_schema(request=BundleCaseCreateSerializer, responses={201: BundleCaseSerializer})
+    @extend_schema(
+        request=BundleCaseCreateSerializer, responses={201: BundleCaseSerializer}, parameters=[IDEMPOTENCY_HEADER]
+    )
     def create(self, request):
         payload = BundleCaseCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        parent = submit_bundle(
-            by=request.user,
-            bundle_code=data["bundle"],
-            region_code=data["region"],
-            applicant=services.identify_applicant(**data["applicant"]),
-            channel=data["channel"],
-            form_data=data["form_data"],
-            materials=[BundleMaterialInput(**m) for m in data["materials"]],
-            item_regions={code.upper(): region for code, region in data["item_regions"].items()},
-            sub_items={code.upper(): name for code, name in data["sub_items"].items()},
-        )
-        return Response(self.get_serializer(self.get_queryset().get(pk=parent.pk)).data, status=status.HTTP_201_CREATED)
+        submission = {
+            "bundle_code": data["bundle"],
+            "region_code": data["region"],
+            "applicant": services.identify_applicant(**data["applicant"]),
+            "channel": data["channel"],
+            "form_data": data["form_data"],
+            "materials": [BundleMaterialInput(**m) for m in data["materials"]],
+            "item_regions": {code.upper(): region for code, region in data["item_regions"].items()},
+            "sub_items": {code.upper(): name for code, name in data["sub_items"].items()},
+        }
+        key = request.headers.get("Idempotency-Key", "").strip()[:100]
+        if key:
+            parent, created = submit_bundle_once(
+                by=request.user, key=key, fingerprint=fingerprint(request.data), **submission
+            )
+        else:
+            parent, created = submit_bundle(by=request.user, **submission), True
+        body = self.get_serializer(self.get_queryset().get(pk=parent.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(
         request={"multipart/form-data": BundleAttachmentUpload}, responses={201: AttachmentSerializer(many=True)}
