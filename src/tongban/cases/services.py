@@ -7,6 +7,7 @@ the change and writes the ``CaseEvent`` (who, role, where, when, from → to, wh
 
 import datetime
 import hashlib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongban.cases.access import access_cache
 from tongban.cases.choices import (
     Action,
     ApplicantKind,
@@ -52,6 +54,7 @@ from tongban.core.identifiers import (
     validate_credit_code,
     validate_resident_id,
 )
+from tongban.core.revisions import revisions_read_once
 from tongban.directory.choices import AuthorityKind
 from tongban.directory.roles import Role
 from tongban.workdays.services import add_working_days, working_days_between
@@ -114,11 +117,17 @@ def reveal_id_number(applicant: Applicant, *, by, purpose: str, case: Case | Non
 # --- intake ----------------------------------------------------------------------------------
 
 
+def _active_implementations(item_code: str) -> QuerySet[ItemImplementation]:
+    return ItemImplementation.objects.filter(item_code=item_code, is_active=True).select_related("department__region")
+
+
 def implementation_for(item_code: str, region_code: str) -> ItemImplementation:
-    implementations = ItemImplementation.objects.filter(item_code=item_code, is_active=True)
-    match = implementations.filter(department__region__code=region_code).select_related("department__region").first()
+    def in_region() -> ItemImplementation | None:
+        return _active_implementations(item_code).filter(department__region__code=region_code).first()
+
+    match = access_cache.get(("implementation", item_code, region_code), in_region)
     if match is None:
-        implementations = implementations.select_related("department__region")
+        implementations = _active_implementations(item_code)
         regions = "、".join(sorted({i.department.region.name for i in implementations})) or _("无")
         raise NotFound(
             _("该事项在所选区划没有实施部门。实施区划：%s。") % regions,
@@ -158,6 +167,7 @@ def _applicable_materials(case: Case) -> list[Material]:
     return [m for m in case.item.materials.all() if m.sub_item_id in (None, case.sub_item_id)]
 
 
+@revisions_read_once()
 def _submit(
     *,
     by,
@@ -196,7 +206,7 @@ def _submit(
 
     now = timezone.now()
     case = Case.objects.create(
-        number=next_case_number(implementation, timezone.localdate(now)),
+        number=uuid.uuid4().hex,  # provisional: numbered last, below
         item=item,
         sub_item=sub,
         implementation=implementation,
@@ -227,6 +237,10 @@ def _submit(
         grant=grant,
         data={"channel": channel, "handling_mode": mode, "visit": channel == Channel.WINDOW},
     )
+    # Numbered last: the day's counter row stays locked until commit, so concurrent intakes of one
+    # implementation queue for the commit only, not for every insert.
+    case.number = next_case_number(implementation, timezone.localdate(now))
+    case.save(update_fields=["number"])
     return case
 
 
@@ -378,6 +392,7 @@ def _authorise(case: Case, rule: Rule, actor: Actor) -> Authorised:
 
 
 @transaction.atomic
+@revisions_read_once()
 def transition(case: Case | str, action: str, *, by, reason: str = "", data: dict | None = None) -> Case:
     """Apply ``action`` to the case: lock, authorise, validate, change, audit — all or nothing."""
     locked = _locked_case(case)
