@@ -156,6 +156,30 @@ def next_case_number(implementation: ItemImplementation, day: datetime.date) -> 
     raise Conflict(_("生成办件编号失败，请重试。"), code="number_conflict")
 
 
+# PostgreSQL increments the day's counter and writes the number in one statement (one round trip).
+_SEQUENCE, _CASE = CaseSequence._meta.db_table, Case._meta.db_table
+_NUMBER_CASE = f"""
+WITH counter AS (UPDATE "{_SEQUENCE}" SET "last" = "last" + 1 WHERE "prefix" = %s RETURNING "last"::text AS n)
+UPDATE "{_CASE}" SET "number" = %s || LPAD(n, GREATEST(5, LENGTH(n)), '0') FROM counter
+WHERE "{_CASE}"."id" = %s RETURNING "number"
+"""
+
+
+def _number_case(case: Case, day: datetime.date) -> None:
+    """Replace the case's provisional number with its own, as late in the intake as possible: the
+    day's counter row stays locked until commit, so concurrent intakes queue for the commit only."""
+    if connection.vendor == "postgresql":
+        prefix = f"{case.implementation.code}{day:%Y%m%d}"
+        with connection.cursor() as cursor:
+            cursor.execute(_NUMBER_CASE, [prefix, prefix, case.pk])
+            row = cursor.fetchone()
+        if row:  # else the day's first case: the counter row is created below
+            case.number = row[0]
+            return
+    case.number = next_case_number(case.implementation, day)
+    Case.objects.filter(pk=case.pk).update(number=case.number)
+
+
 @dataclass
 class MaterialInput:
     material_id: int
@@ -206,7 +230,7 @@ def _submit(
 
     now = timezone.now()
     case = Case.objects.create(
-        number=uuid.uuid4().hex,  # provisional: numbered last, below
+        number=uuid.uuid4().hex,  # provisional: see _number_case
         item=item,
         sub_item=sub,
         implementation=implementation,
@@ -237,10 +261,7 @@ def _submit(
         grant=grant,
         data={"channel": channel, "handling_mode": mode, "visit": channel == Channel.WINDOW},
     )
-    # Numbered last: the day's counter row stays locked until commit, so concurrent intakes of one
-    # implementation queue for the commit only, not for every insert.
-    case.number = next_case_number(implementation, timezone.localdate(now))
-    case.save(update_fields=["number"])
+    _number_case(case, timezone.localdate(now))
     return case
 
 
