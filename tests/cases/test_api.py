@@ -244,8 +244,8 @@ def test_hand_built_representations_match_the_declared_fields(clerk_api, food_it
 
 
 def test_intake_round_trips(clerk_api, food_item):
-    """An intake with warm caches: token, applicant, then in one transaction the access revision,
-    case, materials, audit event, number (with the day's counter) and Idempotency-Key."""
+    """An intake with warm caches: the cache revisions (token, actor, grant, implementation), the
+    applicant, then in one transaction the case, materials, audit event, number and Idempotency-Key."""
     data = body(food_item)
     clerk_api.post("/api/v1/cases/", data, format="json", HTTP_IDEMPOTENCY_KEY="warm-up")
     with CaptureQueriesContext(connection) as queries:
@@ -253,4 +253,4 @@ def test_intake_round_trips(clerk_api, food_item):
     assert response.status_code == 201
     statements = [q["sql"] for q in queries.captured_queries]
     numbering = 1 if connection.vendor == "postgresql" else 2  # counter and number in one statement, or two
-    assert len(statements) == 7 + numbering + 2, statements  # + the transaction's begin and end
+    assert len(statements) == 6 + numbering + 2, statements  # + the transaction's begin and end

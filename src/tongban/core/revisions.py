@@ -19,22 +19,27 @@ from django.db import connection
 from tongban.core.models import Revision
 
 MAX_ENTRIES = 10_000  # per cache; past it the cache starts again (bounded memory, no LRU bookkeeping)
-_READ_TOKEN = f'SELECT "token" FROM "{Revision._meta.db_table}" WHERE "name" = %s'
+_TABLE = Revision._meta.db_table
+_READ_TOKEN = f'SELECT "token" FROM "{_TABLE}" WHERE "name" = %s'
+_READ_ALL_TOKENS = f'SELECT "name", "token" FROM "{_TABLE}"'
+_to_uuid = Revision._meta.get_field("token").to_python  # SQLite hands back text
 _tokens_read: ContextVar[dict | None] = ContextVar("revision_tokens_read", default=None)
 
 
 def bump_revision(name: str) -> None:
     """The rows behind cache ``name`` change in the current transaction: every process reloads them."""
-    if not Revision.objects.filter(name=name).update(token=uuid.uuid4()):
-        Revision.objects.get_or_create(name=name)
+    token = uuid.uuid4()
+    if not Revision.objects.filter(name=name).update(token=token):
+        token = Revision.objects.get_or_create(name=name, defaults={"token": token})[0].token
     read = _tokens_read.get()
-    if read is not None:
-        read.pop(name, None)  # a block that changes the rows sees its own change
+    if read:
+        read[name] = token  # a block that changes the rows sees its own change
 
 
 @contextmanager
 def revisions_read_once() -> Iterator[None]:
-    """Inside the block (one intake, one transition) each token is read once: its lookups see one state."""
+    """Inside the block (a request, an intake) the tokens are read once, all together: one round trip
+    however many caches the block uses, and its lookups see one state."""
     if _tokens_read.get() is not None:
         yield
         return
@@ -45,18 +50,20 @@ def revisions_read_once() -> Iterator[None]:
         _tokens_read.reset(reset)
 
 
-def read_revision(name: str):
+def read_revision(name: str) -> uuid.UUID | None:
+    # Static statements, not querysets: they run before cached lookups on busy paths.
     read = _tokens_read.get()
-    if read is not None and name in read:
-        return read[name]
-    # A static statement, not a queryset: this runs before cached lookups on busy paths.
-    with connection.cursor() as cursor:
-        cursor.execute(_READ_TOKEN, [name])
-        row = cursor.fetchone()
-    token = row[0] if row else None
-    if read is not None:
-        read[name] = token
-    return token
+    if read is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_READ_TOKEN, [name])
+            row = cursor.fetchone()
+        return _to_uuid(row[0]) if row else None
+    if not read:
+        with connection.cursor() as cursor:
+            cursor.execute(_READ_ALL_TOKENS)
+            read.update((row_name, _to_uuid(token)) for row_name, token in cursor.fetchall())
+        read.setdefault(name, None)
+    return read.get(name)
 
 
 class RevisionCache:
