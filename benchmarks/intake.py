@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/intake.py --database-url postgres://postgres@127.0.0.1:5432/tongban_bench
 
 Both run under gunicorn (2 workers, production settings) on PostgreSQL and get the same load from
-the same client (N keep-alive connections, each POSTing as fast as answers come) for the same time.
+the same client (N keep-alive connections, each POSTing as fast as answers come) for the same time,
+in alternating rounds so that the machine's other load weighs on both alike.
 The API request is a real window intake of a 仓山 item at the 鼓楼 hall: token auth, JSON
 validation, identity-number check, grant check, numbering, materials, audit event, Idempotency-Key
 record, and the case returned. The bare view inserts the same rows (case, materials, one event) and
