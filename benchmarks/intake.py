@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/intake.py --database-url postgres://postgres@127.0.0.1:5432/tongban_bench
 
 Both run under gunicorn (2 workers, production settings) on PostgreSQL and get the same load from
-the same client (N keep-alive connections, each POSTing as fast as answers come) for the same time.
+the same client (N keep-alive connections, each POSTing as fast as answers come) for the same time,
+in alternating rounds so that the machine's other load weighs on both alike.
 The API request is a real window intake of a 仓山 item at the 鼓楼 hall: token auth, JSON
 validation, identity-number check, grant check, numbering, materials, audit event, Idempotency-Key
 record, and the case returned. The bare view inserts the same rows (case, materials, one event) and
@@ -21,6 +22,7 @@ import tempfile
 import threading
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from _setup import django_on, percentile
@@ -34,10 +36,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def load(port: int, path: str, body: bytes, headers: dict, seconds: float, connections: int) -> dict:
-    """POST ``body`` from ``connections`` threads for ``seconds``; count 2xx answers and their latencies."""
-    latencies: list[float] = []
-    failures: list[str] = []
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)  # ms, 2xx answers
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def load(port: int, path: str, body: bytes, headers: dict, seconds: float, connections: int, tally: Tally) -> None:
+    """POST ``body`` from ``connections`` threads for ``seconds``; add answers and latencies to ``tally``."""
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
 
@@ -55,8 +62,8 @@ def load(port: int, path: str, body: bytes, headers: dict, seconds: float, conne
                 bad.append(f"{response.status} {payload[:200]!r}")
         connection.close()
         with lock:
-            latencies.extend(mine)
-            failures.extend(bad)
+            tally.latencies.extend(mine)
+            tally.failures.extend(bad)
 
     threads = [threading.Thread(target=worker) for _ in range(connections)]
     began = time.perf_counter()
@@ -64,14 +71,18 @@ def load(port: int, path: str, body: bytes, headers: dict, seconds: float, conne
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
+    tally.seconds += time.perf_counter() - began
+
+
+def summary(tally: Tally) -> dict:
+    latencies = tally.latencies
     return {
-        "requests_per_s": round(len(latencies) / elapsed, 1),
+        "requests_per_s": round(len(latencies) / tally.seconds, 1),
         "p50_ms": round(percentile(latencies, 0.5), 1) if latencies else None,
         "p99_ms": round(percentile(latencies, 0.99), 1) if latencies else None,
         "ok": len(latencies),
-        "failed": len(failures),
-        "first_failure": failures[0] if failures else None,
+        "failed": len(tally.failures),
+        "first_failure": tally.failures[0] if tally.failures else None,
     }
 
 
@@ -81,6 +92,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3, help="API and bare alternate this many times")
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: any free one)")
     args = parser.parse_args()
     if not (args.database_url or "").startswith("postgres"):
         sys.exit("intake.py measures PostgreSQL: pass --database-url postgres://…")
@@ -117,7 +130,7 @@ def main() -> None:
     ).encode()
     connection.close()
 
-    port = free_port()
+    port = args.port or free_port()
     env = {
         **os.environ,
         "DATABASE_URL": args.database_url,
@@ -156,16 +169,23 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         headers = {"Content-Type": "application/json", "Authorization": f"Token {token}"}
-        load(port, "/api/v1/cases/", api_body, headers, 2, 4)  # warm-up: imports, connections, caches
-        load(port, "/bare/intake", api_body, headers, 2, 4)
-        api = load(port, "/api/v1/cases/", api_body, headers, args.seconds, args.connections)
-        bare = load(port, "/bare/intake", api_body, headers, args.seconds, args.connections)
+        targets = {"/api/v1/cases/": Tally(), "/bare/intake": Tally()}
+        for path in targets:  # warm-up: imports, connections, caches
+            load(port, path, api_body, headers, 2, 4, Tally())
+        # Alternating (API, bare, bare, API, …) so a change in the machine's other load hits both alike.
+        for round_ in range(args.rounds):
+            for path in list(targets)[:: 1 if round_ % 2 == 0 else -1]:
+                load(port, path, api_body, headers, args.seconds / args.rounds, args.connections, targets[path])
+        api, bare = (summary(tally) for tally in targets.values())
     finally:
         server.terminate()
         server.wait(timeout=30)
 
     ratio = round(api["requests_per_s"] / bare["requests_per_s"], 2) if bare["requests_per_s"] else None
-    setup = f"gunicorn {args.workers} workers, {args.connections} connections, {args.seconds:.0f} s each"
+    setup = (
+        f"gunicorn {args.workers} workers, {args.connections} connections, {args.seconds:.0f} s each"
+        f" in {args.rounds} alternating rounds"
+    )
     print(f"intake on PostgreSQL, {setup}")
     print(f"{'':22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'ok':>8}{'failed':>8}")
     for name, result in (("intake API (full)", api), ("bare Django view", bare)):

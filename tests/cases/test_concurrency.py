@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 
 from tests.conftest import run_at_once
 from tongban.cases.choices import Action, State
-from tongban.cases.models import CaseEvent
+from tongban.cases.models import Case, CaseEvent
 from tongban.cases.services import transition
 from tongban.core.errors import Conflict
 from tongban.directory.roles import Role
@@ -32,3 +32,12 @@ def test_two_approvers_deciding_at_once_make_one_decision(window_case, user_of, 
     assert decisions.count() == 1
     case.refresh_from_db()
     assert case.state == successes[0].state and case.state in {State.APPROVED, State.DENIED}
+
+
+def test_intakes_at_once_are_numbered_one_after_another(window_case):
+    outcomes = run_at_once(*[window_case] * 4)
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    numbers = sorted(case.number for case in outcomes)
+    assert len({n[:-5] for n in numbers}) == 1  # one implementation, one day
+    assert [n[-5:] for n in numbers] == ["00001", "00002", "00003", "00004"]
+    assert sorted(Case.objects.values_list("number", flat=True)) == numbers

@@ -165,6 +165,12 @@ class TestIntakeValidation:
         prefix = f"{first.implementation.code}{timezone.localdate():%Y%m%d}"
         assert first.number.startswith(prefix) and second.number.startswith(prefix)
         assert int(second.number[-5:]) == int(first.number[-5:]) + 1
+        assert first.number == Case.objects.get(pk=first.pk).number  # the number returned is the one stored
+
+    def test_the_sequence_may_outgrow_five_digits(self, food_item, person, user_of):
+        first = window_submit(user_of("clerk_gulou"), food_item, "350102", person)
+        CaseSequence.objects.filter(prefix=first.number[:-5]).update(last=99_999)
+        assert window_submit(user_of("clerk_gulou"), food_item, "350102", person).number == first.number[:-5] + "100000"
 
     def test_a_failed_intake_leaves_nothing(self, food_item, person, user_of):
         before = (Case.objects.count(), CaseEvent.objects.count(), CaseSequence.objects.count())

@@ -3,8 +3,10 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongban.cases.access import access_cache
 from tongban.cases.choices import Right
 from tongban.cases.models import Grant
 from tongban.catalog.choices import NegativeReason, Scope
@@ -35,8 +37,13 @@ class Actor:
 def actor_of(user) -> Actor:
     if not user or not user.is_authenticated:
         raise Forbidden(_("请先登录。"), code="not_authenticated")
+    staff, roles = access_cache.get(("actor", user.pk), lambda: _post_and_roles(user))
+    return Actor(user=user, roles=set(roles), staff=staff)
+
+
+def _post_and_roles(user) -> tuple[Staff | None, frozenset[Role]]:
     staff = Staff.objects.select_related("service_point__region", "department__region").filter(user=user).first()
-    return Actor(user=user, roles=user_roles(user), staff=staff)
+    return staff, frozenset(user_roles(user))
 
 
 def is_other_jurisdiction(department: Department, service_point: ServicePoint) -> bool:
@@ -53,9 +60,26 @@ def scope_covers(item: Item, department: Department, service_point: ServicePoint
 
 
 def effective_grant(department: Department, service_point: ServicePoint, item_code: str, right: Right) -> Grant | None:
-    grants = Grant.objects.effective().filter(department=department, service_point=service_point)
-    grants = grants.filter(Q(item_code="") | Q(item_code=item_code)).order_by("-item_code", "-valid_from")
-    return next((g for g in grants if right in g.rights), None)
+    """The grant in force now for ``right`` on the item: one for the item itself before one for all items."""
+    held = access_cache.get(("grants", department.pk, service_point.pk), lambda: _unrevoked(department, service_point))
+    now = timezone.now()
+    return next(
+        (
+            g
+            for g in held
+            if g.item_code in ("", item_code)
+            and right in g.rights
+            and g.valid_from <= now
+            and (g.valid_until is None or g.valid_until > now)
+        ),
+        None,
+    )
+
+
+def _unrevoked(department: Department, service_point: ServicePoint) -> tuple[Grant, ...]:
+    """Validity is checked at each use: a grant starts and ends with the clock, not with a change."""
+    grants = Grant.objects.filter(department=department, service_point=service_point, revoked_at__isnull=True)
+    return tuple(grants.order_by("-item_code", "-valid_from"))
 
 
 def places_for(item: Item, department: Department) -> list[ServicePoint]:

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongban.cases.access import access_cache
 from tongban.cases.automation import explain, licence_types_read, materials_check
 from tongban.cases.choices import (
     Action,
@@ -61,6 +62,7 @@ from tongban.core.identifiers import (
     validate_credit_code,
     validate_resident_id,
 )
+from tongban.core.revisions import revisions_read_once
 from tongban.directory.choices import AuthorityKind
 from tongban.directory.roles import Role
 from tongban.licences.models import LicenceStatus
@@ -125,11 +127,17 @@ def reveal_id_number(applicant: Applicant, *, by, purpose: str, case: Case | Non
 # --- intake ----------------------------------------------------------------------------------
 
 
+def _active_implementations(item_code: str) -> QuerySet[ItemImplementation]:
+    return ItemImplementation.objects.filter(item_code=item_code, is_active=True).select_related("department__region")
+
+
 def implementation_for(item_code: str, region_code: str) -> ItemImplementation:
-    implementations = ItemImplementation.objects.filter(item_code=item_code, is_active=True)
-    match = implementations.filter(department__region__code=region_code).select_related("department__region").first()
+    def in_region() -> ItemImplementation | None:
+        return _active_implementations(item_code).filter(department__region__code=region_code).first()
+
+    match = access_cache.get(("implementation", item_code, region_code), in_region)
     if match is None:
-        implementations = implementations.select_related("department__region")
+        implementations = _active_implementations(item_code)
         regions = "、".join(sorted({i.department.region.name for i in implementations})) or _("无")
         raise NotFound(
             _("该事项在所选区划没有实施部门。实施区划：%s。") % regions,
@@ -162,6 +170,30 @@ def next_number(prefix: str) -> str:
     raise Conflict(_("生成办件编号失败，请重试。"), code="number_conflict")
 
 
+# PostgreSQL increments the day's counter and writes the number in one statement (one round trip).
+_SEQUENCE, _CASE = CaseSequence._meta.db_table, Case._meta.db_table
+_NUMBER_CASE = f"""
+WITH counter AS (UPDATE "{_SEQUENCE}" SET "last" = "last" + 1 WHERE "prefix" = %s RETURNING "last"::text AS n)
+UPDATE "{_CASE}" SET "number" = %s || LPAD(n, GREATEST(5, LENGTH(n)), '0') FROM counter
+WHERE "{_CASE}"."id" = %s RETURNING "number"
+"""
+
+
+def _number_case(case: Case, day: datetime.date) -> None:
+    """Replace the case's provisional number with its own, as late in the intake as possible: the
+    day's counter row stays locked until commit, so concurrent intakes queue for the commit only."""
+    if connection.vendor == "postgresql":
+        prefix = f"{case.implementation.code}{day:%Y%m%d}"
+        with connection.cursor() as cursor:
+            cursor.execute(_NUMBER_CASE, [prefix, prefix, case.pk])
+            row = cursor.fetchone()
+        if row:  # else the day's first case: the counter row is created below
+            case.number = row[0]
+            return
+    case.number = next_case_number(case.implementation, day)
+    Case.objects.filter(pk=case.pk).update(number=case.number)
+
+
 @dataclass
 class MaterialInput:
     material_id: int
@@ -174,6 +206,7 @@ def _applicable_materials(case: Case) -> list[Material]:
     return [m for m in case.item.materials.all() if m.sub_item_id in (None, case.sub_item_id)]
 
 
+@revisions_read_once()
 def _submit(
     *,
     by,
@@ -218,7 +251,7 @@ def _submit(
     now = timezone.now()
     state = State.WAITING if waits_for else State.SUBMITTED
     case = Case.objects.create(
-        number=next_case_number(implementation, timezone.localdate(now)),
+        number=uuid.uuid4().hex,  # provisional: see _number_case
         item=item,
         sub_item=sub,
         implementation=implementation,
@@ -239,6 +272,9 @@ def _submit(
         bundle_case=bundle_case,
         waits_for=waits_for or [],
     )
+    by_licence = any(m.licence for m in materials or [])
+    if by_licence:  # licence look-ups are audited with the case number: number the case before them
+        _number_case(case, timezone.localdate(now))
     # Kept on the instance so the caller can show the new case without reading them back.
     case.intake_materials = _record_materials(case, materials or [], by=by)
     role = Role.CLERK if channel == Channel.WINDOW else Role.PROXY_AGENT if channel == Channel.PROXY else None
@@ -252,6 +288,8 @@ def _submit(
         grant=grant,
         data={"channel": channel, "handling_mode": mode, "visit": channel == Channel.WINDOW},
     )
+    if not by_licence:
+        _number_case(case, timezone.localdate(now))
     if commitment:
         approve_by_commitment(case, actor)
     elif bundle_case is None and item.approval_rules.all():
@@ -521,6 +559,7 @@ def _authorise(case: Case, rule: Rule, actor: Actor) -> Authorised:
 
 
 @transaction.atomic
+@revisions_read_once()
 def transition(case: Case | str, action: str, *, by, reason: str = "", data: dict | None = None) -> Case:
     """Apply ``action`` to the case: lock, authorise, validate, change, audit — all or nothing."""
     locked = _locked_case(case)

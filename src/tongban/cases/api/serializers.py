@@ -1,7 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from tongban.cases.choices import ApplicantKind, Channel, MaterialStatus, Right
+from tongban.cases.choices import ApplicantKind, Channel, HandlingMode, MaterialStatus, Right, State
 from tongban.cases.models import Case, CaseAttachment, CaseEvent, CaseMaterial, CaseNotice, Grant, PostCheck
 from tongban.cases.services import RULES, masked_form
 from tongban.directory.models import Department, ServicePoint
@@ -18,6 +18,14 @@ def _datetime(value):
 
 def _date(value):
     return None if value is None else _DATE.to_representation(value)
+
+
+def _label(choices, value: str) -> str:
+    """``get_FOO_display()`` without rebuilding the field's whole choice map on every call."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 class ApplicantInput(serializers.Serializer):
@@ -148,9 +156,9 @@ class CaseSerializer(serializers.ModelSerializer):
             "applicant": self.get_applicant(case),
             "channel": case.channel,
             "handling_mode": case.handling_mode,
-            "handling_mode_display": case.get_handling_mode_display(),
+            "handling_mode_display": _label(HandlingMode, case.handling_mode),
             "state": case.state,
-            "state_display": case.get_state_display(),
+            "state_display": _label(State, case.state),
             "service_point": self.get_service_point(case),
             "submitted_at": _datetime(case.submitted_at),
             "accepted_at": _datetime(case.accepted_at),
