@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tongban.workdays.models import CalendarYear, DayKind, SpecialDay
-from tongban.workdays.services import add_working_days, is_working_day, working_days_between
+from tongban.workdays.services import CountedDate, add_working_days, is_working_day, working_days_between
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -73,3 +73,12 @@ def test_make_up_day_must_be_a_weekend():
     year = CalendarYear.objects.get(year=2026)
     with pytest.raises(ValidationError):
         SpecialDay(year=year, date=D(2026, 11, 18), kind=DayKind.MAKEUP_WORKDAY).full_clean()
+
+
+def test_a_calendar_edit_counts_at_once_although_years_are_cached():
+    before = add_working_days(D(2026, 12, 28), 10)  # 2027 unpublished: loaded into the cache
+    assert before.unscheduled and before.date == D(2027, 1, 11)
+    year = CalendarYear.objects.create(year=2027, published=True, source="国办发明电〔2026〕X号")
+    SpecialDay.objects.create(year=year, date=D(2027, 1, 4), kind=DayKind.HOLIDAY, name="元旦调休")
+    after = add_working_days(D(2026, 12, 28), 10)
+    assert after == CountedDate(D(2027, 1, 12), unscheduled=False)

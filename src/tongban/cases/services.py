@@ -230,6 +230,8 @@ def _submit(
     department = implementation.department
     service_point, grant, mode = None, None, HandlingMode.LOCAL
 
+    if applicant.user_id == by.pk:
+        by.applicant = applicant  # known already: the licence look-ups need not read it again
     if channel == Channel.ONLINE:
         if applicant.user_id != by.pk and not actor.roles & {Role.CLERK, Role.PROXY_AGENT}:
             raise Forbidden(_("网上申请只能由申请人本人提交。"), code="not_the_applicant")

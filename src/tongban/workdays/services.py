@@ -7,6 +7,9 @@ the result says whether any day counted lies in a year without a published sched
 import datetime
 from dataclasses import dataclass
 
+from django.db.models.signals import post_delete, post_save
+
+from tongban.core.revisions import RevisionCache, bump_revision
 from tongban.workdays.models import CalendarYear, DayKind, SpecialDay
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -29,16 +32,33 @@ class CountedDate:
     unscheduled: bool  # some day counted lies in a year with no published holiday schedule
 
 
+CALENDAR_REVISION = "workdays"
+# Years of the calendar, kept per process: every deadline reads them, an admin changes them once a year.
+calendar_cache = RevisionCache(CALENDAR_REVISION)
+
+
+@dataclass(frozen=True)
+class CalendarYearData:
+    published: bool
+    special: dict[datetime.date, str]
+
+
+def _load_year(year: int) -> CalendarYearData:
+    return CalendarYearData(
+        published=CalendarYear.objects.filter(year=year, published=True).exists(),
+        special=dict(SpecialDay.objects.filter(date__year=year).values_list("date", "kind")),
+    )
+
+
 class Calendar:
-    """The special days and published years of a date range, loaded in two queries."""
+    """The special days and published years of a date range (whole years, from the per-process cache)."""
 
     def __init__(self, start: datetime.date, end: datetime.date):
-        self.published = set(
-            CalendarYear.objects.filter(year__gte=start.year, year__lte=end.year, published=True).values_list(
-                "year", flat=True
-            )
-        )
-        self.special = dict(SpecialDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "kind"))
+        years = {
+            year: calendar_cache.get(year, lambda y=year: _load_year(y)) for year in range(start.year, end.year + 1)
+        }
+        self.published = {year for year, data in years.items() if data.published}
+        self.special = {day: kind for data in years.values() for day, kind in data.special.items()}
 
     def is_working_day(self, day: datetime.date) -> bool:
         kind = self.special.get(day)
@@ -47,6 +67,16 @@ class Calendar:
         if kind == DayKind.MAKEUP_WORKDAY:
             return True
         return day.weekday() < 5
+
+
+def _calendar_changed(**kwargs) -> None:
+    bump_revision(CALENDAR_REVISION)
+
+
+def watch_calendar_rows() -> None:
+    for model in (CalendarYear, SpecialDay):
+        post_save.connect(_calendar_changed, sender=model, dispatch_uid=f"calendar-save-{model._meta.label}")
+        post_delete.connect(_calendar_changed, sender=model, dispatch_uid=f"calendar-delete-{model._meta.label}")
 
 
 def _span(start: datetime.date, working_days: int) -> datetime.date:
