@@ -45,7 +45,8 @@ def show_service_error(form: forms.Form, exc: ServiceError, *, fields: dict[str,
                     place(by_label[label], [form.fields[by_label[label]].error_messages["required"]])
         else:
             place(key, _messages(value))
-    if not placed:
+    shown = {str(m) for errors in form.errors.values() for m in errors}
+    if not placed or exc.message not in shown:
         form.add_error(None, exc.message)
 
 

@@ -146,22 +146,18 @@ def case_page(request, number):
         else:
             posted = request.POST.get("action", "")
             action_form = CaseActionForm(request.POST, auto_id=f"id_{posted if posted in Action.values else 'x'}_%s")
-            if action_form.is_valid() and action_form.cleaned_data["action"] in offered:
+            if action_form.is_valid():
                 cleaned = action_form.cleaned_data
-                action = Action(cleaned["action"])
                 if _changed_meanwhile(request, case, cleaned["expected_state"]):
                     return redirect("workbench:case", number=case.number)
-                done = _run(
-                    request, case, action, action_form, reason=cleaned["reason"], data=_data_for(action, case, cleaned)
-                )
-                if done:
+                if cleaned["action"] not in offered:
+                    messages.warning(request, _("该操作当前不可用，页面已更新为最新状态。"))
                     return redirect("workbench:case", number=case.number)
-                failed_action = action.value
-            elif action_form.is_valid():
-                messages.warning(request, _("该操作当前不可用，页面已更新为最新状态。"))
-                return redirect("workbench:case", number=case.number)
-            else:
-                failed_action = request.POST.get("action")
+                action = Action(cleaned["action"])
+                data = _data_for(action, case, cleaned)
+                if _run(request, case, action, action_form, reason=cleaned["reason"], data=data):
+                    return redirect("workbench:case", number=case.number)
+            failed_action = posted
     return render(
         request,
         "workbench/case.html",
