@@ -22,6 +22,13 @@ def upload(page, label: str, name: str, content: bytes, mime: str):
 
 
 def test_online_application_notice_answered_online_and_progress(phone, desk):
+    page = phone.go("/")
+    phone.shot("portal-home")
+    page.get_by_label("搜索事项").fill("开饭店")
+    expect(page.locator(".bundle-hit").first).to_contain_text("开办餐饮店一件事")  # live results, bundles first
+    phone.shot("portal-search")
+    phone.go("/community/comm-gudong-qingcheng/")
+    phone.shot("portal-doorplate")
     page = phone.login("citizen_zhang")
     page = phone.go("/search/?q=个体户")
     page.get_by_role("link", name="个体工商户设立登记").click()

@@ -3,6 +3,7 @@ import subprocess
 
 import pytest
 
+from tongban.portal.guide import item_guide
 from tongban.portal.models import Doorplate
 
 pytestmark = pytest.mark.django_db
@@ -19,10 +20,11 @@ def test_guide_lists_everything_an_applicant_needs(client):
 
 
 def test_choosing_the_jurisdiction_narrows_the_places(client):
-    everywhere = client.get(f"/items/{FOOD}/").content.decode()
     cangshan = client.get(f"/items/{FOOD}/", {"region": "350104"}).content.decode()
-    assert "仓山区政务服务中心" in cangshan
-    assert cangshan.count("<li><strong>") < everywhere.count("<li><strong>")
+    assert "仓山区政务服务中心" in cangshan and "鼓楼区政务服务中心" in cangshan  # own hall, and Gulou by grant
+    narrowed = {p.name for p in item_guide(FOOD, "350104").halls}
+    everywhere = {p.name for p in item_guide(FOOD).halls}
+    assert narrowed < everywhere and "晋安区政务服务中心" not in narrowed
 
 
 def test_unknown_item_is_a_chinese_404(client):

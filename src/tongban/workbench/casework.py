@@ -70,10 +70,13 @@ def _side(user) -> str | None:
     return None  # supervisors read only
 
 
-def _offered(case: Case, side: str | None) -> list[Action]:
+def _offered(case: Case, side: str | None, materials: list) -> list[Action]:
     if side is None:
         return []
-    return [a for a in OFFERED if case.state in RULES[a].sources and side in RULES[a].who]
+    offered = [a for a in OFFERED if case.state in RULES[a].sources and side in RULES[a].who]
+    if not any(row.status == MaterialStatus.DEFERRED for row in materials):
+        offered = [a for a in offered if a != Action.SUPPLY_DEFERRED]  # nothing owed under 容缺
+    return offered
 
 
 def _notice_offered(case: Case, side: str | None) -> bool:
@@ -128,8 +131,8 @@ def _run(request, case: Case, action: str, form, *, reason: str = "", data: dict
 def case_page(request, number):
     case = get_object_or_404(visible_cases(request.user).select_related(*CASE_RELATED), number=number)
     side = _side(request.user)
-    offered = _offered(case, side)
     materials = list(case.materials.select_related("material").prefetch_related("attachments").order_by("id"))
+    offered = _offered(case, side, materials)
     action_form = None
     notice_form = NoticeForm(initial={"expected_state": case.state}, rows=materials)
     failed_action = None
