@@ -38,8 +38,10 @@ check-migrations: install-test
 	@mkdir -p var
 	$(PY) manage.py makemigrations --check --dry-run
 
-# Debian packages the tests use: poppler's pdftotext, pdftoppm and pdffonts to read rendered PDFs.
-SYSTEM_PACKAGES := poppler-utils
+# Debian packages the tests use: poppler's pdftotext, pdftoppm and pdffonts to read rendered PDFs;
+# Chromium for the browser tests (Playwright drives /usr/bin/chromium; never `playwright install`)
+# and a CJK font so its screenshots show Chinese.
+SYSTEM_PACKAGES := poppler-utils chromium fonts-wqy-microhei
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

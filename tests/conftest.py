@@ -15,11 +15,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
     Transactional tests (``transaction=True``) end with a flush; pytest-django runs them last, and
     with ``serialized_rollback=True`` each starts from this snapshot, demo city included.
     """
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS, connection, connections
 
     with django_db_blocker.unblock():
         load_demo_city()
-        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+        snapshot = connection.creation.serialize_db_to_string()
+        # On the backend class, not only on this connection object: connections are held in
+        # context-local storage, and a later test (a browser test under Playwright's synchronous
+        # API) may be handed another object for the same database, which would otherwise start empty.
+        connection._test_serialized_contents = snapshot
+        type(connections[DEFAULT_DB_ALIAS])._test_serialized_contents = snapshot
 
 
 @pytest.fixture(autouse=True)

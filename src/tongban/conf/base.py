@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "tongban.licences",
     "tongban.cases",
     "tongban.demo",
+    "tongban.portal",
+    "tongban.workbench",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tongban.demo.context_processors.demo_data",
+                "tongban.workbench.access.staff_nav",
             ],
         },
     },
@@ -106,6 +109,10 @@ def database_from_env() -> dict:
 
 DATABASES = {"default": database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "me"
+LOGOUT_REDIRECT_URL = "home"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

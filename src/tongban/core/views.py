@@ -29,5 +29,9 @@ def server_error(request):
     return render(request, "core/500.html", status=500)
 
 
-def home(request):
-    return render(request, "core/home.html")
+def permission_denied(request, exception=None):
+    """Pages get the Chinese 403 page with the reason; the API keeps its JSON errors."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("permission_denied", _("您没有执行该操作的权限。")), status=403)
+    message = str(exception) if exception and str(exception) else ""
+    return render(request, "core/403.html", {"exception_message": message}, status=403)

@@ -20,6 +20,7 @@ from tongban.catalog.models import Item, ItemImplementation, LicenseType, Materi
 from tongban.catalog.services import ItemDraft, publish_item, write_bundle, write_item_draft
 from tongban.core.identifiers import make_credit_code
 from tongban.demo import context_processors
+from tongban.demo.citizens import load_citizens
 from tongban.demo.data import automation_data, catalog_data, city_data
 from tongban.demo.models import DemoDataset
 from tongban.directory.choices import AuthorityKind, RegionLevel, WindowKind
@@ -395,6 +396,7 @@ def load_demo_city() -> LoadSummary:
     accounts = load_accounts(points, departments)
     load_grants(departments, points)
     load_licences(departments)
+    load_citizens(DEMO_PASSWORD)
     DemoDataset.objects.update_or_create(name=DATASET_NAME)
     transaction.on_commit(lambda: cache.delete(context_processors.CACHE_KEY))
     return LoadSummary(len(regions), len(departments), len(points), created, accounts)

@@ -1,0 +1,52 @@
+"""Uploads kept across a form error, so a citizen never has to choose the same files again.
+
+A valid file from a form that failed elsewhere is stored under ``staging/`` and named in the
+re-rendered form by a signed token (user, path, original name): a token cannot be forged, nor
+used by another account. The file is removed once it has been attached to the case.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tongban.cases.uploads import EXTENSIONS
+
+SALT = "tongban.portal.staging"
+MAX_AGE_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    token: str
+    path: str
+    name: str
+    content_type: str
+
+    def as_upload(self) -> SimpleUploadedFile:
+        with default_storage.open(self.path, "rb") as stored:
+            return SimpleUploadedFile(self.name, stored.read(), content_type=self.content_type)
+
+    def discard(self) -> None:
+        default_storage.delete(self.path)
+
+
+def stash(user, upload, content_type: str) -> StagedFile:
+    upload.seek(0)
+    path = default_storage.save(f"staging/{user.pk}/{uuid.uuid4().hex}.{EXTENSIONS[content_type]}", upload)
+    name = (upload.name or "")[:200]
+    token = signing.dumps({"u": user.pk, "p": path, "n": name, "t": content_type}, salt=SALT)
+    return StagedFile(token, path, name, content_type)
+
+
+def recall(user, token: str) -> StagedFile | None:
+    """The staged file ``token`` names, if it is this user's, recent and still there."""
+    try:
+        data = signing.loads(token, salt=SALT, max_age=MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        return None
+    if data.get("u") != user.pk or not default_storage.exists(data["p"]):
+        return None
+    return StagedFile(token, data["p"], data["n"], data["t"])

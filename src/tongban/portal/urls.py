@@ -1,0 +1,18 @@
+from django.urls import path
+
+from tongban.portal import application, progress, views
+
+app_name = "portal"
+urlpatterns = [
+    path("search/", views.search_page, name="search"),
+    path("items/<str:code>/", views.item_page, name="item"),
+    path("items/<str:code>/guide.pdf", views.item_pdf, name="item_pdf"),
+    path("items/<str:code>/apply/", application.apply, name="apply"),
+    path("bundles/<str:code>/", views.bundle_page, name="bundle"),
+    path("community/<slug:code>/", views.doorplate, name="doorplate"),
+    path("my/cases/", application.my_cases, name="my_cases"),
+    path("my/cases/<str:number>/", application.my_case, name="my_case"),
+    # The QR code on every case document points at /progress/<number> (cases.documents.progress_url).
+    path("progress/", progress.progress, name="progress"),
+    path("progress/<str:number>", progress.progress, name="progress_case"),
+]

@@ -1,0 +1,185 @@
+"""The clerk's window: identify the applicant, find the item, take in the application and decide
+on the spot (受理 / 一次性告知 / 不予受理), all through ``cases.services``."""
+
+import hashlib
+import json
+
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from tongban.cases.choices import Action, Channel, HandlingMode, Right
+from tongban.cases.models import Applicant, Case, IdempotencyRecord
+from tongban.cases.permissions import actor_of, front_desk_grant
+from tongban.cases.services import MaterialInput, identify_applicant, submit_once, transition, visible_cases
+from tongban.catalog.models import ItemImplementation
+from tongban.catalog.services import item_in_force
+from tongban.core.errors import Forbidden, NotFound, ServiceError
+from tongban.core.forms import show_service_error
+from tongban.directory.models import ServicePoint
+from tongban.portal.forms import new_submission_key
+from tongban.portal.search import search
+from tongban.workbench.access import FRONT_DESK, role_required
+from tongban.workbench.forms import ApplicantForm, IntakeForm
+
+CASE_LIST_RELATED = ("item", "sub_item", "department__region", "applicant", "service_point")
+RECENT_CASES = 20
+
+
+def _hall_cases(user):
+    return visible_cases(user).select_related(*CASE_LIST_RELATED).order_by("-submitted_at", "-id")
+
+
+@role_required(*FRONT_DESK)
+def start(request):
+    form = ApplicantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            applicant = identify_applicant(**form.cleaned_data)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            return redirect("workbench:applicant", pk=applicant.pk)
+    return render(
+        request,
+        "workbench/start.html",
+        {
+            "nav": "intake",
+            "form": form,
+            "point": actor_of(request.user).service_point,
+            "recent": _hall_cases(request.user)[:10],
+        },
+    )
+
+
+@role_required(*FRONT_DESK)
+def applicant_page(request, pk):
+    applicant = get_object_or_404(Applicant, pk=pk)
+    query = request.GET.get("q", "")[:100]
+    context = {"nav": "intake", "applicant": applicant, "result": search(query) if query else None}
+    if request.headers.get("HX-Request"):
+        return render(request, "workbench/_item_results.html", context)
+    context["cases"] = _hall_cases(request.user).filter(applicant=applicant)[:RECENT_CASES]
+    return render(request, "workbench/applicant.html", context)
+
+
+def _fingerprint(post) -> str:
+    body = sorted((key, post.getlist(key)) for key in post if key != "csrfmiddlewaretoken")
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
+
+
+def _places(exc: Forbidden) -> list[ServicePoint]:
+    """The service points a refusal names, in its order, with their addresses."""
+    codes = [p["code"] for p in exc.details.get("service_points", [])]
+    points = ServicePoint.objects.select_related("region").in_bulk(codes, field_name="code")
+    return [points[code] for code in codes if code in points]
+
+
+@role_required(*FRONT_DESK)
+def intake(request, pk, code):
+    applicant = get_object_or_404(Applicant, pk=pk)
+    try:
+        item = item_in_force(code.upper())
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    implementations = list(
+        ItemImplementation.objects.filter(item_code=item.code, is_active=True)
+        .select_related("department__region")
+        .order_by("department__region__code")
+    )
+    params = request.POST if request.method == "POST" else request.GET
+    region, sub_name = params.get("region", ""), params.get("sub", "")
+    implementation = next((i for i in implementations if i.department.region.code == region), None)
+    sub_items = list(item.sub_items.all())
+    sub = next((s for s in sub_items if s.name == sub_name), None)
+    context = {"nav": "intake", "applicant": applicant, "item": item, "implementation": implementation, "sub": sub}
+    if implementation is None or (sub_items and sub is None):
+        return render(
+            request,
+            "workbench/intake_choose.html",
+            {**context, "implementations": implementations, "sub_items": sub_items},
+        )
+    point = actor_of(request.user).service_point
+    try:
+        grant = front_desk_grant(item, implementation.department, point, Right.RECEIVE_ACCEPT)
+    except Forbidden as exc:  # negative list, outside the scope, or no grant: say why and where to go
+        return render(request, "workbench/intake_refused.html", {**context, "error": exc, "places": _places(exc)})
+
+    materials = [m for m in item.materials.all() if m.sub_item_id in (None, sub.pk if sub else None)]
+    points = [p for p in item.review_points.all() if p.sub_item_id in (None, sub.pk if sub else None)]
+    form = IntakeForm(
+        request.POST or None,
+        initial={"submission_key": new_submission_key()},
+        item=item,
+        materials=materials,
+        review_points=points,
+    )
+    if request.method == "POST":
+        earlier = IdempotencyRecord.objects.filter(user=request.user, key=request.POST.get("submission_key", ""))
+        if record := earlier.select_related("case").first():  # the same form sent twice
+            return redirect("workbench:case", number=record.case.number)
+        if form.is_valid():
+            try:
+                case = _take_in(request, form, applicant, item, implementation, sub, materials)
+            except ServiceError as exc:
+                show_service_error(form, exc, fields=form.service_field_names())
+            else:
+                return redirect("workbench:case", number=case.number)
+    return render(request, "workbench/intake.html", {**context, "form": form, "grant": grant, "point": point})
+
+
+DECISION_ACTIONS = {
+    "accept": Action.ACCEPT,
+    "notice": Action.REQUEST_SUPPLEMENT,
+    "refuse": Action.REFUSE,
+    "immediate": Action.APPROVE_IMMEDIATELY,
+}
+
+
+@transaction.atomic
+def _take_in(request, form: IntakeForm, applicant, item, implementation, sub, materials) -> Case:
+    """Intake and the decision at the window in one transaction: a refused decision leaves no case."""
+    case, created = submit_once(
+        by=request.user,
+        key=form.cleaned_data["submission_key"],
+        fingerprint=_fingerprint(request.POST),
+        item_code=item.code,
+        region_code=implementation.department.region.code,
+        applicant=applicant,
+        channel=Channel.WINDOW,
+        sub_item=sub.name if sub else None,
+        form_data=form.form_data(),
+        materials=[MaterialInput(m.pk, form.intake_status(m)) for m in materials],
+    )
+    if not created:
+        return case
+    decision = form.cleaned_data["decision"]
+    reason, data = "", {}
+    if decision == "accept":
+        reason = _("审查要点已逐项核对（%(done)d/%(all)d）。") % {
+            "done": form.checked_points(),
+            "all": len(form.review_points),
+        }
+        data = {"deferred": form.deferred()}
+    elif decision == "notice":
+        data = {"problems": form.problems()}
+    elif decision == "refuse":
+        reason = form.cleaned_data["refusal_reason"]
+    return transition(case, DECISION_ACTIONS[decision], by=request.user, reason=reason, data=data)
+
+
+@role_required(*FRONT_DESK)
+def hall_cases(request):
+    """This hall's cases; "其他辖区" shows those taken in here for another jurisdiction (异地受理)."""
+    cases = _hall_cases(request.user)
+    other = request.GET.get("other") == "1"
+    if other:
+        cases = cases.filter(
+            handling_mode__in=[HandlingMode.ACCEPT_REVIEW_SEPARATED, HandlingMode.RECEIVE_ACCEPT_SEPARATED]
+        )
+    return render(
+        request,
+        "workbench/hall_cases.html",
+        {"nav": "hall_cases", "cases": cases[:200], "other": other, "point": actor_of(request.user).service_point},
+    )

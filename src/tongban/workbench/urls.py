@@ -1,0 +1,14 @@
+from django.urls import path
+
+from tongban.workbench import casework, clerk
+
+app_name = "workbench"
+urlpatterns = [
+    path("workbench/", clerk.start, name="start"),
+    path("workbench/applicants/<int:pk>/", clerk.applicant_page, name="applicant"),
+    path("workbench/applicants/<int:pk>/items/<str:code>/", clerk.intake, name="intake"),
+    path("workbench/cases/", clerk.hall_cases, name="cases"),
+    path("workbench/cases/<str:number>/", casework.case_page, name="case"),
+    path("workbench/attachments/<int:pk>/", casework.attachment, name="attachment"),
+    path("inbox/", casework.inbox, name="inbox"),
+]
