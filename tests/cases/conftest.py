@@ -82,11 +82,17 @@ def all_provided(item, sub_item=None):
 
 
 ENTERPRISE_CODE = make_credit_code("91350104", "MA2XYE01")
-SAMPLE_VALUES = {"id_number": PERSON_ID, "credit_code": ENTERPRISE_CODE}
+SAMPLE_VALUES = {"id_number": PERSON_ID, "credit_code": ENTERPRISE_CODE, "number": "1", "date": "2026-12-01"}
+
+
+def sample_value(field: dict) -> str:
+    if field.get("type") == "choice" and field.get("choices"):
+        return field["choices"][0]
+    return SAMPLE_VALUES.get(field.get("type"), "测试")
 
 
 def required_form(item):
-    return {f["name"]: SAMPLE_VALUES.get(f.get("type"), "测试") for f in item.form_fields or [] if f.get("required")}
+    return {f["name"]: sample_value(f) for f in item.form_fields or [] if f.get("required")}
 
 
 @pytest.fixture

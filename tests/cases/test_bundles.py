@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.cases.conftest import SAMPLE_VALUES
+from tests.cases.conftest import sample_value
 from tests.conftest import run_at_once
 from tongban.cases.bundles import BundleMaterialInput, attach_bundle_file, submit_bundle, submit_bundle_once
 from tongban.cases.choices import Action, BundleCaseState, Channel, HandlingMode, State
@@ -26,7 +26,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def merged_form(code: str) -> dict:
     requirements = bundle_requirements(Bundle.objects.get(code=code))
-    return {f["name"]: SAMPLE_VALUES.get(f.get("type"), "测试") for f in requirements.fields if f.get("required")}
+    return {f["name"]: sample_value(f) for f in requirements.fields if f.get("required")}
 
 
 def all_materials(code: str) -> list[BundleMaterialInput]:

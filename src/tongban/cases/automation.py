@@ -101,7 +101,9 @@ def rule_context(case: Case, licences: list[ELicense], today: datetime.date) -> 
     }
 
 
-def _read(ref: Reference, context: dict, licences: dict[str, ELicense], read_at: str) -> dict:
+def _read(
+    ref: Reference, context: dict, licences: dict[str, ELicense], read_at: str, personal_fields: set[str]
+) -> dict:
     entry = {"name": str(ref), "source": SOURCES[ref.variable], "read_at": read_at}
     if ref.variable == "today":
         entry["value"] = context["today"].date().isoformat()
@@ -114,7 +116,7 @@ def _read(ref: Reference, context: dict, licences: dict[str, ELicense], read_at:
         )
     else:
         value = context[ref.variable].get(ref.name)
-        entry["value"] = mask_id_number(value) if ref.variable == "form" and ref.name == "id_number" else value
+        entry["value"] = mask_id_number(str(value)) if value and ref.name in personal_fields else value
     return entry
 
 
@@ -134,6 +136,7 @@ def explain(case: Case, licences: list[ELicense], today: datetime.date | None = 
     read_at = timezone.now().isoformat(timespec="seconds")
     context = rule_context(case, licences, today)
     by_type = {lic.license_type.code: lic for lic in licences}
+    personal = {f["name"] for f in case.item.form_fields or [] if f.get("type") == "id_number"}
     results = []
     for rule in case.item.approval_rules.all():
         outcome = evaluate(rule.expression, context)
@@ -145,7 +148,9 @@ def explain(case: Case, licences: list[ELicense], today: datetime.date | None = 
                 "item_version": case.item.version,
                 "description": rule.description,
                 "expression": rule.expression,
-                "values": [_read(ref, context, by_type, read_at) for ref in references(rule.expression)],
+                "values": [
+                    _read(ref, context, by_type, read_at, personal) for ref in references(rule.expression)
+                ],
                 "passed": outcome.passed,
                 "missing_data": outcome.missing,
                 "error": outcome.error,

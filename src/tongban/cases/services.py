@@ -7,6 +7,8 @@ the change and writes the ``CaseEvent`` (who, role, where, when, from → to, wh
 
 import datetime
 import hashlib
+import math
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -408,12 +410,13 @@ def _clean_form(item, form_data: dict) -> dict:
         details["missing_fields"] = missing
     cleaned, invalid = dict(form_data), {}
     for name, value in form_data.items():
-        validator = IDENTITY_FIELD_VALIDATORS.get(fields.get(name, {}).get("type"))
+        spec = fields.get(name, {})
+        validator = FIELD_VALIDATORS.get(spec.get("type"))
         if validator and str(value).strip():
             try:
-                cleaned[name] = validator(str(value))
+                cleaned[name] = validator(value, spec)
             except ValidationError as exc:
-                invalid[name] = f"{fields[name]['label']}：{exc.messages[0]}"
+                invalid[name] = f"{spec['label']}：{exc.messages[0]}"
     if invalid:
         details["invalid_fields"] = invalid
     if details:
@@ -426,8 +429,41 @@ def _clean_form(item, form_data: dict) -> dict:
     return cleaned
 
 
-# Form fields holding identity numbers: validated like the applicant's, shown masked like it.
-IDENTITY_FIELD_VALIDATORS = {"id_number": validate_resident_id, "credit_code": validate_credit_code}
+def _number(value, spec) -> int | float | str:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("应为数字")) from None
+    if not math.isfinite(number) or abs(number) > MAX_FORM_NUMBER:
+        raise ValidationError(_("数值超出范围"))
+    return value
+
+
+def _date(value, spec) -> str:
+    try:
+        if not ISO_DATE.fullmatch(str(value)):
+            raise ValueError
+        return datetime.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise ValidationError(_("日期格式应为 YYYY-MM-DD")) from None
+
+
+def _choice(value, spec) -> str:
+    if spec.get("choices") and value not in spec["choices"]:
+        raise ValidationError(_("请从以下选项中选择：%s") % "、".join(spec["choices"]))
+    return value
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_FORM_NUMBER = 1e12
+# Checked by the field's type; identity numbers like the applicant's (and shown masked like it).
+FIELD_VALIDATORS = {
+    "id_number": lambda value, spec: validate_resident_id(str(value)),
+    "credit_code": lambda value, spec: validate_credit_code(str(value)),
+    "number": _number,
+    "date": _date,
+    "choice": _choice,
+}
 
 
 def masked_form(case: Case) -> dict:

@@ -52,6 +52,12 @@ class LicenseType(models.Model):
     validity_years = models.PositiveSmallIntegerField(
         _("有效期（年）"), null=True, blank=True, help_text=_("为空表示长期有效")
     )
+    face_fields = models.JSONField(
+        _("照面信息字段"),
+        default=list,
+        blank=True,
+        help_text=_("签发时从申请表抄录到证照上的字段名；其余字段（电话、地址、他人信息）不上证照"),
+    )
 
     class Meta:
         verbose_name = _("证照类型")
@@ -68,6 +74,9 @@ class MaterialType(models.Model):
     code = models.CharField(_("材料类型编码"), max_length=32, unique=True)
     name = models.CharField(_("材料类型名称"), max_length=100)
     description = models.TextField(_("说明"), blank=True)
+    filled_online = models.BooleanField(
+        _("网上填报即提交"), default=False, help_text=_("如申请表：网上申请时填写的表单就是这份材料，无需另行上传")
+    )
 
     class Meta:
         verbose_name = _("材料类型")

@@ -6,6 +6,7 @@ issue_date, valid_until, region, trust_level, fields) and ``today``. Names are c
 item when the rule is saved and again when the item is published, so a broken rule never runs.
 """
 
+import datetime
 import functools
 import re
 from dataclasses import dataclass
@@ -65,12 +66,37 @@ def references(expression: str) -> list[Reference]:
     return list(dict.fromkeys(found))
 
 
-def check_rule(expression: str, *, form_fields: set[str], licence_codes: set[str]) -> None:
-    """Syntax and names: every name the rule reads must exist for this item. ``InvalidInput`` otherwise."""
+MAX_EXPRESSION_LENGTH = 1000
+# Comprehension macros can loop without bound over data the applicant controls: rules need none.
+_MACRO = re.compile(r"\.\s*(all|exists|exists_one|map|filter)\s*\(")
+# Names must be written so they can be checked: form.name, applicant.name, licences["CODE"].
+_BRACKETED_FIELD = re.compile(r"\b(form|applicant)\s*\[")
+_DOTTED_LICENCE = re.compile(r"\blicences\s*\.")
+_LICENCE_INDEX_OPEN = re.compile(r"\blicences\s*\[")
+
+
+def check_rule(expression: str, *, form_fields: dict[str, str], licence_codes: set[str]) -> None:
+    """Syntax, names and type: the rule must read only what exists for this item and yield true or false.
+
+    ``form_fields`` maps the item's field names to their types. ``InvalidInput`` names every problem.
+    """
     if not expression.strip():
         raise InvalidInput(_("规则表达式不能为空。"), code="invalid_rule")
+    if len(expression) > MAX_EXPRESSION_LENGTH:
+        raise InvalidInput(_("规则表达式过长（最多 %d 个字符）。") % MAX_EXPRESSION_LENGTH, code="invalid_rule")
     program = compile_rule(expression)
     problems = [_("未知变量 %s") % name for name in sorted(set(program.variables()) - RULE_VARIABLES)]
+    without_strings = _STRING.sub('""', expression)
+    if _MACRO.search(without_strings):
+        problems.append(_("不允许使用 all、exists、map、filter 等循环宏"))
+    if _BRACKETED_FIELD.search(without_strings):
+        problems.append(_("请用 form.字段名、applicant.属性名 的写法"))
+    if _DOTTED_LICENCE.search(without_strings):
+        problems.append(_('证照请写作 licences["类型代码"]'))
+    if len(_LICENCE_INDEX_OPEN.findall(without_strings)) != len(_LICENCE_INDEX.findall(expression)):
+        problems.append(_("证照类型代码须为字符串常量"))
+    if not program.variables():
+        problems.append(_("规则不读取任何数据，结果恒定"))
     for ref in references(expression):
         if ref.variable == "form" and ref.name not in form_fields:
             problems.append(_("申请表没有字段 %s") % ref.name)
@@ -81,12 +107,40 @@ def check_rule(expression: str, *, form_fields: set[str], licence_codes: set[str
     for match in _LICENCE_INDEX.finditer(expression):
         if match[2] and match[2] not in LICENCE_FIELDS:
             problems.append(_("证照没有属性 %s") % match[2])
+    if not problems:
+        outcome = evaluate(expression, sample_context(form_fields, licence_codes))
+        if outcome.error and not outcome.missing:
+            problems.append(_("用示例数据试算出错，请检查类型：%s") % outcome.error[:80])
     if problems:
         raise InvalidInput(
-            _("规则引用了不存在的名称：%s。") % "；".join(problems),
+            _("规则有误：%s。") % "；".join(problems),
             code="invalid_rule",
             details={"expression": expression, "problems": problems},
         )
+
+
+SAMPLE_VALUES = {"number": 1, "date": "2026-01-01"}
+
+
+def sample_context(form_fields: dict[str, str], licence_codes: set[str]) -> dict[str, Any]:
+    """Every name a rule may read, with a value of its type: a dry run finds type errors and non-boolean rules."""
+    stamp = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    licence = {
+        "number": "X",
+        "holder_name": "X",
+        "issuer": "X",
+        "issue_date": stamp,
+        "valid_until": stamp,
+        "region": "350100",
+        "trust_level": "A",
+        "fields": {},
+    }
+    return {
+        "applicant": {"kind": "person", "id_type": "111", "name": "X", "region": "350100", "age": 30},
+        "form": {name: SAMPLE_VALUES.get(kind, "X") for name, kind in form_fields.items()},
+        "licences": dict.fromkeys(licence_codes, licence),
+        "today": stamp,
+    }
 
 
 @dataclass(frozen=True)
@@ -102,8 +156,8 @@ def evaluate(expression: str, context: dict[str, Any]) -> Outcome:
         value = compile_rule(expression).execute(context)
     except KeyError as exc:
         return Outcome(False, missing=True, error=_("缺少数据：%s") % exc.args[0])
-    except (TypeError, ValueError, RuntimeError, ZeroDivisionError) as exc:
-        return Outcome(False, error=str(exc).splitlines()[0])
+    except Exception as exc:  # whatever the data makes the rule raise (types, overflow, index): a human decides
+        return Outcome(False, error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
     if not isinstance(value, bool):
         return Outcome(False, error=_("规则结果不是真假值：%r") % (value,))
     return Outcome(value)

@@ -208,7 +208,7 @@ def check_item_rule(item: Item, expression: str) -> None:
     """A 秒批 rule must parse and read only this item's form fields and existing licence types."""
     check_rule(
         expression,
-        form_fields={f["name"] for f in item.form_fields or []},
+        form_fields={f["name"]: f.get("type", "text") for f in item.form_fields or []},
         licence_codes=set(LicenseType.objects.values_list("code", flat=True)),
     )
 

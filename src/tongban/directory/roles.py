@@ -49,6 +49,7 @@ _VIEW_CATALOG = [
     "catalog.view_reviewpoint",
     "catalog.view_bundle",
     "catalog.view_licensetype",
+    "catalog.view_approvalrule",
 ]
 _EDIT_CATALOG = [
     f"catalog.{action}_{model}"
@@ -61,6 +62,7 @@ _EDIT_CATALOG = [
         "reviewpoint",
         "bundle",
         "bundleitem",
+        "approvalrule",
     )
     for action in ("add", "change", "delete")
 ]
