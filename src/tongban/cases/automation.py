@@ -148,9 +148,7 @@ def explain(case: Case, licences: list[ELicense], today: datetime.date | None = 
                 "item_version": case.item.version,
                 "description": rule.description,
                 "expression": rule.expression,
-                "values": [
-                    _read(ref, context, by_type, read_at, personal) for ref in references(rule.expression)
-                ],
+                "values": [_read(ref, context, by_type, read_at, personal) for ref in references(rule.expression)],
                 "passed": outcome.passed,
                 "missing_data": outcome.missing,
                 "error": outcome.error,

@@ -14,19 +14,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.cases.choices import Channel, HandlingMode, MaterialStatus
-from tongban.cases.models import Applicant, BundleCase, CaseAttachment
+from tongban.cases.models import Applicant, BundleCase, CaseAttachment, CaseSequence
 from tongban.cases.permissions import actor_of
 from tongban.cases.services import (
+    ATTACH_RULE,
     MaterialInput,
     _attach_stored,
     _attachable_material,
     _locked_case,
     _submit,
     check_and_digest,
+    implementation_for,
     next_number,
 )
 from tongban.catalog.bundles import bundle_requirements, published_bundle
-from tongban.core.errors import Conflict, InvalidInput, NotFound
+from tongban.core.errors import Conflict, InvalidInput, NotFound, ServiceError
 from tongban.licences.models import ELicense
 
 
@@ -82,8 +84,17 @@ def submit_bundle(
     )
     actor = actor_of(by)
     now = timezone.now()
+    day = timezone.localdate(now)
+    parent_prefix = f"{requirements.bundle.code}{day:%Y%m%d}"
+    _lock_counters(
+        [parent_prefix]
+        + [
+            f"{implementation_for(m.item.code, item_regions.get(m.item.code, region_code)).code}{day:%Y%m%d}"
+            for m in requirements.members
+        ]
+    )
     parent = BundleCase.objects.create(
-        number=next_number(f"{requirements.bundle.code}{timezone.localdate(now):%Y%m%d}"),
+        number=next_number(parent_prefix),
         bundle=requirements.bundle,
         applicant=applicant,
         channel=channel,
@@ -127,6 +138,19 @@ def submit_bundle(
     return parent
 
 
+def _lock_counters(prefixes: list[str]) -> None:
+    """Take every day-counter this intake will use, in one order for all intakes: two bundles sharing
+    items in a different member order then queue instead of deadlocking."""
+    ordered = sorted(set(prefixes))
+    for prefix in ordered:
+        try:
+            with transaction.atomic():
+                CaseSequence.objects.get_or_create(prefix=prefix)
+        except IntegrityError:
+            pass  # created concurrently: it exists now
+    list(CaseSequence.objects.select_for_update().filter(prefix__in=ordered).order_by("prefix").values_list("pk"))
+
+
 def _material_input(material, entry: BundleMaterialInput, licence_types: dict[str, str]) -> MaterialInput:
     """A licence counts for the items whose material it can replace; for the others the material is missing."""
     if not entry.licence:
@@ -147,14 +171,17 @@ def attach_bundle_file(number: str, *, by, material_type: str, upload) -> list[C
             parent = BundleCase.objects.select_for_update().filter(number=number).first()
             if parent is None:
                 raise NotFound(_("一件事办件 %s 不存在。") % number, code="bundle_case_not_found")
-            targets = []
+            targets, asked = [], False
             for child in parent.children.order_by("pk"):
                 locked = _locked_case(child.number)
                 row = locked.materials.filter(material__material_type__code=material_type).first()
-                if row is not None:
+                asked |= row is not None
+                if row is not None and locked.state in ATTACH_RULE.sources:  # decided children are closed to files
                     targets.append((locked, _attachable_material(locked, by, row.material_id)))
-            if not targets:
+            if not asked:
                 raise InvalidInput(_("该一件事没有这类材料：%s。") % material_type, code="invalid_material")
+            if not targets:
+                raise Conflict(_("需要该材料的事项均已办结或终止，不能再上传。"), code="invalid_transition")
             stored = checked.store(f"bundles/{parent.number}")
             return [_attach_stored(locked, attachable, checked, stored, by=by) for locked, attachable in targets]
     except Exception:
@@ -168,7 +195,9 @@ def submit_bundle_once(*, by, key: str, fingerprint: str, **submission) -> tuple
     try:
         with transaction.atomic():
             return submit_bundle(by=by, idempotency_key=key, fingerprint=fingerprint, **submission), True
-    except IntegrityError:
+    except (IntegrityError, ServiceError):
+        # A repeat is caught by the unique key; a repeat of a request that succeeded may now be refused
+        # (e.g. a revoked grant): either way the first bundle is the answer.
         existing = BundleCase.objects.filter(created_by=by, idempotency_key=key).first()
         if existing is None:
             raise

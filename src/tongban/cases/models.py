@@ -221,6 +221,9 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
     )
+    granted = models.BooleanField(
+        _("结果"), null=True, blank=True, help_text=_("准予为是；不予受理、不予许可、撤回、终止、撤销为否；未决为空")
+    )
     auto_decision = models.JSONField(_("秒批说明"), default=dict, blank=True)
     human_decision_requested = models.BooleanField(_("申请人要求人工决定"), default=False)
     commitment_signed_at = models.DateTimeField(_("签署告知承诺书时间"), null=True, blank=True)

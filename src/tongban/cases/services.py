@@ -37,7 +37,6 @@ from tongban.cases.choices import (
     SuspensionReason,
 )
 from tongban.cases.models import (
-    FAILED_STATES,
     GRANTED_STATES,
     Applicant,
     ApplicantMessage,
@@ -615,7 +614,7 @@ def transition(case: Case | str, action: str, *, by, reason: str = "", data: dic
         )
     actor = actor_of(by)
     authorised = _authorise(locked, rule, actor)
-    from_state = locked.state
+    from_state, granted_before = locked.state, locked.granted
     event_data = HANDLERS[action](locked, actor, authorised, reason.strip(), data or {})
     locked.save()
     _record(
@@ -630,17 +629,17 @@ def transition(case: Case | str, action: str, *, by, reason: str = "", data: dic
         reason=reason.strip(),
         data=event_data,
     )
-    if locked.bundle_case_id and _outcome(from_state) != _outcome(locked.state):
+    if locked.bundle_case_id and locked.granted != granted_before:
         follow_bundle(locked)
     return locked
 
 
-def _outcome(state: str) -> str:
-    return "granted" if state in GRANTED_STATES else "failed" if state in FAILED_STATES else "open"
-
-
 def follow_bundle(child: Case) -> None:
-    """A bundle child was granted or failed: start or stop the children waiting for it, update the parent."""
+    """A bundle child was granted or failed: start or stop the children waiting for it, update the parent.
+
+    Outcomes come from ``Case.granted`` (the decision), not from the state: a denied case whose result
+    has been made is still denied.
+    """
     siblings = list(
         Case.objects.select_for_update(of=("self",))
         .select_related("item")
@@ -648,36 +647,42 @@ def follow_bundle(child: Case) -> None:
         .order_by("pk")
     )
     parent = BundleCase.objects.get(pk=child.bundle_case_id)  # locked by _locked_case
-    states = {c.item.code: (child.state if c.pk == child.pk else c.state) for c in siblings}
+    outcome = {c.item.code: (child.granted if c.pk == child.pk else c.granted) for c in siblings}
+    names = {c.item.code: c.item.name for c in siblings}
     changed = True
     while changed:  # a cancellation can cascade down a chain of dependants
         changed = False
         for sibling in siblings:
-            if states[sibling.item.code] != State.WAITING:
+            if sibling.state != State.WAITING:
                 continue
-            needs = [states.get(code) for code in sibling.waits_for]
-            if any(state in FAILED_STATES for state in needs):
-                _system_step(sibling, Action.CANCEL, State.CANCELLED, {"after": child.number})
-            elif all(state in GRANTED_STATES for state in needs):
+            needs = {code: outcome.get(code) for code in sibling.waits_for}
+            failed = [names[code] for code, granted in needs.items() if granted is False]
+            if failed:
+                reason = _("前置事项“%s”未获准予，本事项终止办理。") % "、".join(failed)
+                _system_step(sibling, Action.CANCEL, State.CANCELLED, {"after": child.number}, reason=reason)
+                outcome[sibling.item.code], changed = False, True
+            elif all(needs.values()):
                 _system_step(sibling, Action.START, State.SUBMITTED, {"after": child.number})
-            else:
-                continue
-            states[sibling.item.code], changed = sibling.state, True
-    if all(_outcome(state) != "open" for state in states.values()):
-        failed = any(state in FAILED_STATES for state in states.values())
-        parent.state = BundleCaseState.PARTLY_FAILED if failed else BundleCaseState.COMPLETED
-        parent.completed_at = timezone.now()
+                changed = True
+    if all(granted is not None for granted in outcome.values()):
+        parent.state = BundleCaseState.COMPLETED if all(outcome.values()) else BundleCaseState.PARTLY_FAILED
+        parent.completed_at = parent.completed_at or timezone.now()
     else:
         parent.state, parent.completed_at = BundleCaseState.IN_PROGRESS, None
     parent.save(update_fields=["state", "completed_at"])
 
 
-def _system_step(case: Case, action: Action, to_state: str, data: dict) -> None:
+def _system_step(case: Case, action: Action, to_state: str, data: dict, reason: str = "") -> None:
+    """A change the platform makes itself (handler 系统), audited like any transition."""
     from_state, case.state = case.state, to_state
+    now = timezone.now()
     if to_state == State.CANCELLED:
-        case.completed_at = timezone.now()
-    case.save(update_fields=["state", "completed_at"])
-    _record(case, action, None, from_state, to_state, data=data)
+        case.completed_at, case.granted = now, False
+    else:  # started: received by its department now, and art. 32's five days count from today
+        data = {**data, "waited_since": case.submitted_at.isoformat()}
+        case.submitted_at = now
+    case.save(update_fields=["state", "completed_at", "granted", "submitted_at"])
+    _record(case, action, None, from_state, to_state, reason=reason, data=data)
 
 
 def _locked_case(case: Case | str) -> Case:
@@ -819,7 +824,7 @@ def _supply_deferred(case, actor, authorised, reason, data) -> dict:
 
 def _refuse(case, actor, authorised, reason, data) -> dict:
     _require_reason(reason, _("不予受理须说明法定理由。"))
-    case.state, case.completed_at = State.REFUSED, timezone.now()
+    case.state, case.completed_at, case.granted = State.REFUSED, timezone.now(), False
     return {}
 
 
@@ -834,7 +839,7 @@ def _approve_immediately(case, actor, authorised, reason, data) -> dict:
 def _grant(case: Case) -> dict:
     """Approve: decided and done now, and the item's licence issued in the same transaction."""
     now = timezone.now()
-    case.state, case.decided_at, case.completed_at = State.APPROVED, now, now
+    case.state, case.decided_at, case.completed_at, case.granted = State.APPROVED, now, now, True
     license_type = case.item.result_license_type
     if license_type is None:
         return {}
@@ -892,7 +897,7 @@ def _approve(case, actor, authorised, reason, data) -> dict:
 def _deny(case, actor, authorised, reason, data) -> dict:
     _require_reason(reason, _("不予许可须说明理由和依据。"))
     now = timezone.now()
-    case.state, case.decided_at, case.completed_at = State.DENIED, now, now
+    case.state, case.decided_at, case.completed_at, case.granted = State.DENIED, now, now, False
     return {}
 
 
@@ -948,7 +953,7 @@ def _close(case, actor, authorised, reason, data) -> dict:
 def _withdraw(case, actor, authorised, reason, data) -> dict:
     if authorised.role is not None:
         _require_reason(reason, _("代申请人撤回须注明申请人的撤回意思表示。"))
-    case.state, case.completed_at = State.WITHDRAWN, timezone.now()
+    case.state, case.completed_at, case.granted = State.WITHDRAWN, timezone.now(), False
     return {}
 
 
@@ -966,7 +971,7 @@ def _post_check(case, actor, authorised, reason, data) -> dict:
     result = {"passed": passed}
     if not passed:
         _require_reason(reason, _("核查不实须写明核查情况和撤销依据。"))
-        case.state = State.REVOKED
+        case.state, case.granted = State.REVOKED, False
         if case.result_licence_id and case.result_licence.status != LicenceStatus.REVOKED:
             revoke_licence(case.result_licence, by=actor.user, reason=reason)
             result["licence_revoked"] = case.result_licence.identifier
@@ -1095,37 +1100,50 @@ def _attach_stored(locked: Case, attachable, checked: CheckedUpload, stored: str
 # --- art. 32: online submissions not pre-reviewed in time ------------------------------------
 
 
-@transaction.atomic
 def flag_unreviewed_submissions(today: datetime.date | None = None) -> dict[str, int]:
-    """Warn the day before, and record deemed acceptance after, 5 working days without pre-review."""
+    """Warn the day before, and record deemed acceptance after, 5 working days without pre-review.
+
+    Each case is locked on its own through ``_locked_case`` (a bundle's parent first), in its own
+    transaction: the job never holds many rows while decisions are being made.
+    """
     today = today or timezone.localdate()
     counts = {"warned": 0, "deemed_accepted": 0}
-    waiting = Case.objects.select_for_update().filter(
+    waiting = Case.objects.filter(
         state__in=[State.SUBMITTED, State.SUPPLEMENTED],
         channel__in=[Channel.ONLINE, Channel.PROXY],
         deemed_accepted_at__isnull=True,
-    )
-    for case in waiting:
-        received = timezone.localdate(case.submitted_at)
-        last_day = add_working_days(received, DEEMED_ACCEPTANCE_DAYS).date
-        if today > last_day:
-            case.deemed_accepted_at = timezone.now()
-            case.save(update_fields=["deemed_accepted_at"])
-            _record(case, Action.DEEMED_ACCEPTED, None, case.state, case.state, data={"last_day": last_day.isoformat()})
-            counts["deemed_accepted"] += 1
-        elif not case.deemed_acceptance_warned and today >= add_working_days(received, DEEMED_ACCEPTANCE_DAYS - 1).date:
-            case.deemed_acceptance_warned = True
-            case.save(update_fields=["deemed_acceptance_warned"])
-            _record(
-                case,
-                Action.DEEMED_ACCEPTANCE_WARNING,
-                None,
-                case.state,
-                case.state,
-                data={"last_day": last_day.isoformat()},
-            )
-            counts["warned"] += 1
+    ).values_list("number", flat=True)
+    for number in list(waiting):
+        with transaction.atomic():
+            outcome = _flag_unreviewed(_locked_case(number), today)
+        if outcome:
+            counts[outcome] += 1
     return counts
+
+
+def _flag_unreviewed(case: Case, today: datetime.date) -> str | None:
+    if case.state not in PRE_REVIEW or case.deemed_accepted_at is not None:
+        return None  # pre-reviewed meanwhile
+    received = timezone.localdate(case.submitted_at)
+    last_day = add_working_days(received, DEEMED_ACCEPTANCE_DAYS).date
+    if today > last_day:
+        case.deemed_accepted_at = timezone.now()
+        case.save(update_fields=["deemed_accepted_at"])
+        _record(case, Action.DEEMED_ACCEPTED, None, case.state, case.state, data={"last_day": last_day.isoformat()})
+        return "deemed_accepted"
+    if not case.deemed_acceptance_warned and today >= add_working_days(received, DEEMED_ACCEPTANCE_DAYS - 1).date:
+        case.deemed_acceptance_warned = True
+        case.save(update_fields=["deemed_acceptance_warned"])
+        _record(
+            case,
+            Action.DEEMED_ACCEPTANCE_WARNING,
+            None,
+            case.state,
+            case.state,
+            data={"last_day": last_day.isoformat()},
+        )
+        return "warned"
+    return None
 
 
 # --- what a user may see ---------------------------------------------------------------------

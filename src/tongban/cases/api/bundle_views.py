@@ -99,14 +99,13 @@ class BundleCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     serializer_class = BundleCaseSerializer
 
     def get_queryset(self):
-        children = Case.objects.select_related(*CASE_RELATED).prefetch_related("events").order_by("pk")
         visible = services.visible_cases(self.request.user).values("bundle_case_id")
-        return (
-            BundleCase.objects.filter(pk__in=visible)
-            .select_related("bundle", "applicant")
-            .prefetch_related(Prefetch("children", queryset=children))
-            .order_by("-submitted_at", "-id")
-        )
+        return self._with_children(BundleCase.objects.filter(pk__in=visible)).order_by("-submitted_at", "-id")
+
+    @staticmethod
+    def _with_children(bundles):
+        children = Case.objects.select_related(*CASE_RELATED).prefetch_related("events").order_by("pk")
+        return bundles.select_related("bundle", "applicant").prefetch_related(Prefetch("children", queryset=children))
 
     @extend_schema(
         request=BundleCaseCreateSerializer, responses={201: BundleCaseSerializer}, parameters=[IDEMPOTENCY_HEADER]
@@ -132,7 +131,8 @@ class BundleCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             )
         else:
             parent, created = submit_bundle(by=request.user, **submission), True
-        body = self.get_serializer(self.get_queryset().get(pk=parent.pk)).data
+        # Read back whole, not through get_queryset(): a clerk filing online may not see online children.
+        body = self.get_serializer(self._with_children(BundleCase.objects.filter(pk=parent.pk)).get()).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(
