@@ -2,12 +2,13 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tongban.cases.choices import ApplicantKind, Channel, MaterialStatus, Right
 from tongban.cases.grants import create_grant
 from tongban.cases.models import Grant
-from tongban.cases.services import MaterialInput, identify_applicant, submit_case
+from tongban.cases.services import MaterialInput, attach_file, identify_applicant, submit_case
 from tongban.catalog.models import Item
 from tongban.core.identifiers import make_credit_code
 from tongban.directory.models import Department, ServicePoint
@@ -158,11 +159,25 @@ def muck_materials(user, item):
     ]
 
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+DISPOSAL_AGREEMENT = "M047"  # the one required material of the muck item that is neither a licence nor the form
+
+
+def upload_disposal_agreement(case, by):
+    """Attach the 消纳场所证明 file: the last thing 秒批 waits for."""
+    material = case.materials.get(material__material_type__code=DISPOSAL_AGREEMENT)
+    upload = SimpleUploadedFile("处置协议.pdf", PDF, content_type="application/pdf")
+    attach_file(case.number, by=by, material_id=material.material_id, upload=upload)
+    case.refresh_from_db()
+    return case
+
+
 @pytest.fixture
 def submit_muck(enterprise_user):
-    """An online 渣土运输备案 by the demo enterprise (Cangshan's urban management decides)."""
+    """An online 渣土运输备案 by the demo enterprise (Cangshan's urban management decides); with
+    ``upload=True`` its disposal agreement is then uploaded, which completes what 秒批 needs."""
 
-    def make(by=None, form=None, **overrides):
+    def make(by=None, form=None, upload=False, **overrides):
         item = Item.objects.in_force().get(code=MUCK_ITEM)
         kwargs = {
             "by": by or enterprise_user,
@@ -174,7 +189,8 @@ def submit_muck(enterprise_user):
             "materials": muck_materials(enterprise_user, item),
         }
         kwargs.update(overrides)
-        return submit_case(**kwargs)
+        case = submit_case(**kwargs)
+        return upload_disposal_agreement(case, kwargs["by"]) if upload else case
 
     return make
 

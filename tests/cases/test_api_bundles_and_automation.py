@@ -71,10 +71,16 @@ def test_auto_approval_and_licences_at_post_cases(api, enterprise_user):
     }
     created = api.post("/api/v1/cases", body, format="json", HTTP_IDEMPOTENCY_KEY="muck-1")
     assert created.status_code == 201, created.json()
-    case = created.json()
+    waiting = created.json()
+    assert waiting["state"] == "submitted" and waiting["auto_decision"]["waiting_for"]
+    assert {m["licence"] for m in waiting["materials"] if m["licence"]} == set(by_material.values())
+    assert api.get(f"/api/v1/cases/{waiting['number']}").json() == waiting
+    agreement = next(m["material"] for m in waiting["materials"] if m["name"].startswith("建筑垃圾消纳场所证明"))
+    upload = SimpleUploadedFile("处置协议.pdf", PDF, content_type="application/pdf")
+    sent = api.post(f"/api/v1/cases/{waiting['number']}/attachments", {"material": agreement, "file": upload})
+    assert sent.status_code == 201
+    case = api.get(f"/api/v1/cases/{waiting['number']}").json()
     assert case["state"] == "approved" and case["result_licence"] and case["auto_decision"]["passed"]
-    assert {m["licence"] for m in case["materials"] if m["licence"]} == set(by_material.values())
-    assert api.get(f"/api/v1/cases/{case['number']}").json() == case
     mine = api.get("/api/v1/licences/mine").json()
     assert case["result_licence"] in {lic["identifier"] for lic in mine}
 
@@ -113,3 +119,32 @@ def test_commitment_at_post_cases(api, user_of, food_item, grant_gulou):
     ).json()
     assert checked["state"] == "revoked" and checked["post_check"]["status"] == "failed"
     assert "已撤销许可" in checked["messages"][0]["text"]
+
+
+def test_a_clerk_filing_a_bundle_online_gets_it_back(api, user_of, person):
+    api.force_authenticate(user_of("clerk_gulou"))
+    body = {
+        "bundle": MIGRATION,
+        "region": "350102",
+        "channel": "online",
+        "applicant": {"kind": "person", "id_number": PERSON_ID, "name": "张三"},
+        "form_data": merged_form(MIGRATION),
+    }
+    created = api.post("/api/v1/bundle-cases", body, format="json")
+    assert created.status_code == 201 and len(created.json()["children"]) == 4
+
+
+def test_a_licence_revoked_by_its_issuer_is_noted_on_its_case(api, submit_muck, enterprise_user, approver_for):
+    case = submit_muck(upload=True)
+    approver = approver_for(case.department)
+    api.force_authenticate(approver)
+    revoked = api.post(
+        f"/api/v1/licences/{case.result_licence.identifier}/revoke", {"reason": "违规运输"}, format="json"
+    )
+    assert revoked.status_code == 200
+
+    api.force_authenticate(enterprise_user)
+    shown = api.get(f"/api/v1/cases/{case.number}").json()
+    assert "已被颁发机构撤销" in shown["messages"][0]["text"] and "违规运输" in shown["messages"][0]["text"]
+    events = api.get(f"/api/v1/cases/{case.number}/events").json()
+    assert events[-1]["action"] == "licence_revoked" and events[-1]["reason"] == "违规运输"

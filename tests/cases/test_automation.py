@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.cases.conftest import ENTERPRISE_CODE, MUCK_ITEM, licence_of, muck_form
+from tests.cases.conftest import ENTERPRISE_CODE, MUCK_ITEM, licence_of, muck_form, upload_disposal_agreement
 from tongban.cases.choices import Action, MaterialStatus, State
 from tongban.cases.services import MaterialInput
 from tongban.catalog.models import ApprovalRule, Item
@@ -14,8 +14,16 @@ from tongban.licences.services import revoke_licence
 pytestmark = pytest.mark.django_db
 
 
-def test_every_rule_passing_approves_and_issues_the_licence_as_the_system(submit_muck, enterprise_user):
-    case = submit_muck()
+def test_rules_passing_wait_for_the_files_then_approve_and_issue_the_licence_as_the_system(
+    submit_muck, enterprise_user
+):
+    waiting = submit_muck()
+    assert waiting.state == State.SUBMITTED and waiting.auto_decision["waiting_for"] == [
+        "建筑垃圾消纳场所证明（处置协议）"
+    ]
+    assert not waiting.events.filter(action=Action.AUTO_CHECK).exists()  # not refused: waiting for the upload
+
+    case = upload_disposal_agreement(waiting, enterprise_user)
 
     assert case.state == State.APPROVED and case.accepted_at and case.decided_at and case.deadline
     event = case.events.get(action=Action.AUTO_APPROVE)
@@ -33,10 +41,11 @@ def test_every_rule_passing_approves_and_issues_the_licence_as_the_system(submit
     assert read['licences["DLYS0001"]']["value"]["identifier"] == dlys.identifier
     assert read['licences["DLYS0001"]']["source"] == "电子证照库" and read["today"]["source"] == "系统时钟"
     assert {v["name"]: v["value"] for v in rules["R4"]["values"]} == {"form.vehicle_count": 12}
+    assert licence.data["处置量（立方米）"] == "3000" and "联系电话" not in licence.data  # face fields only
 
 
 def test_licences_replace_materials_and_every_look_up_is_audited_with_the_case_number(submit_muck):
-    case = submit_muck()
+    case = submit_muck(upload=True)
 
     by_licence = case.materials.filter(licence__isnull=False)
     assert {m.material.material_type.code for m in by_licence} == {"M002", "M046", "M045"}
@@ -69,15 +78,25 @@ def test_a_missing_licence_fails_its_rule(submit_muck, enterprise_user, user_of)
     assert [r["rule"] for r in case.auto_decision["rules"] if not r["passed"]] == ["R2"]
 
 
-def test_missing_materials_stop_an_automatic_approval(submit_muck):
+def test_declared_but_unsent_materials_do_not_count_online(submit_muck, enterprise_user):
     item = Item.objects.in_force().get(code=MUCK_ITEM)
-    nothing = [MaterialInput(m.pk, MaterialStatus.MISSING) for m in item.materials.all()]
+    declared = [MaterialInput(m.pk, MaterialStatus.PROVIDED) for m in item.materials.all()]  # no licences, no files
 
-    case = submit_muck(materials=nothing)
+    case = submit_muck(materials=declared, form=muck_form())
+    assert case.state == State.SUBMITTED  # R2 reads the library itself, so the rules pass
+    waiting = case.auto_decision["waiting_for"]
+    assert "营业执照" in waiting and "建筑垃圾消纳场所证明（处置协议）" in waiting
+    assert "城市建筑垃圾处置（渣土运输）备案申请表" not in waiting  # the online form is that material
 
-    assert case.state == State.SUBMITTED
-    materials = case.auto_decision["rules"][-1]
-    assert materials["rule"] == "materials" and not materials["passed"]
+    still = upload_disposal_agreement(case, enterprise_user)
+    assert still.state == State.SUBMITTED and "营业执照" in still.auto_decision["waiting_for"]
+
+
+def test_a_licence_revoked_before_the_decision_stops_it(submit_muck, enterprise_user, user_of):
+    case = submit_muck()
+    revoke_licence(licence_of(enterprise_user, "YYZZ0001"), by=user_of("admin"), reason="吊销营业执照")
+    case = upload_disposal_agreement(case, enterprise_user)
+    assert case.state == State.SUBMITTED and "营业执照" in case.auto_decision["waiting_for"]
 
 
 def test_the_applicant_may_ask_for_a_human_decision(submit_muck):

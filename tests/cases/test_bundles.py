@@ -194,21 +194,53 @@ def test_parallel_children_go_on_when_a_sibling_is_refused(newborn, approver_for
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_children_decided_at_the_same_moment_keep_the_parent_consistent(newborn, approver_for):
+def test_the_last_two_children_decided_at_the_same_moment_complete_the_parent_once(newborn, approver_for):
     health = approver_for(Department.objects.get(region__code="350102", kind="health"))
     first, second = child(newborn, BIRTH_CERTIFICATE).number, child(newborn, VACCINATION).number
-    for number in (first, second):
-        transition(number, Action.ACCEPT, by=health)
-        transition(number, Action.START_REVIEW, by=health)
 
-    outcomes = run_at_once(
-        lambda: transition(first, Action.APPROVE, by=health),
-        lambda: transition(second, Action.DENY, by=health, reason="资料不符"),
+    outcomes = run_at_once(  # refusing the certificate stops its three dependants; with the other refusal all is done
+        lambda: transition(first, Action.REFUSE, by=health, reason="出生医学证明信息不全"),
+        lambda: transition(second, Action.REFUSE, by=health, reason="不属于本机构接种范围"),
     )
 
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
-    assert child(newborn, BIRTH_REGISTRATION).state == State.SUBMITTED
-    assert CaseEvent.objects.filter(case__bundle_case=newborn, action=Action.START).count() == 1
+    newborn.refresh_from_db()
+    assert newborn.state == BundleCaseState.PARTLY_FAILED and newborn.completed_at
+    assert set(newborn.children.values_list("state", flat=True)) == {State.REFUSED, State.CANCELLED}
+    assert CaseEvent.objects.filter(case__bundle_case=newborn, action=Action.CANCEL).count() == 3
+
+
+def test_a_denied_child_stays_failed_when_its_result_is_made(newborn, approver_for):
+    health = approver_for(Department.objects.get(region__code="350102", kind="health"))
+    vaccination = child(newborn, VACCINATION).number
+    decide(vaccination, health, Action.DENY, reason="资料不符")
+    transition(vaccination, Action.MAKE_RESULT, by=health)  # 不予许可决定书 made: state result_ready
+
+    assert child(newborn, VACCINATION).granted is False
+    decide(child(newborn, BIRTH_CERTIFICATE).number, health)
+    for code, kind in ((BIRTH_REGISTRATION, "public_security"),):
+        decide(child(newborn, code).number, approver_for(Department.objects.get(region__code="350102", kind=kind)))
+    newborn.refresh_from_db()
+    assert newborn.state == BundleCaseState.IN_PROGRESS  # social security and medical insurance still open
+
+
+def test_a_started_child_counts_art_32_from_its_start_and_cancelled_ones_say_why(migration, user_of):
+    submitted = child(migration, MOVE_OUT).submitted_at
+    decide(child(migration, APPROVAL).number, user_of("approver_cangshan"))
+    move_out = child(migration, MOVE_OUT)
+    start = move_out.events.get(action=Action.START)
+    assert move_out.submitted_at > submitted and start.data["waited_since"] == submitted.isoformat()
+
+    decide(move_out.number, user_of("approver_gulou"), Action.DENY, reason="存在未结案件")
+    cancel = child(migration, MOVE_IN).events.get(action=Action.CANCEL)
+    assert "企业迁移登记（迁出）" in cancel.reason and cancel.actor is None
+
+
+def test_shared_uploads_skip_children_already_decided(migration, user_of, enterprise_user):
+    decide(child(migration, APPROVAL).number, user_of("approver_cangshan"))
+    upload = SimpleUploadedFile("营业执照.pdf", PDF, content_type="application/pdf")
+    attached = attach_bundle_file(migration.number, by=enterprise_user, material_type="M002", upload=upload)
+    assert {a.case.item.code for a in attached} == {MOVE_OUT, MOVE_IN, ADDRESS}  # not the decided 准迁
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from tests.cases.conftest import all_provided, required_form
 from tongban.cases.choices import Action, MaterialStatus, PostCheckStatus, State
@@ -33,7 +34,7 @@ def test_a_signed_commitment_approves_at_once_with_a_post_check_for_the_departme
     event = case.events.get(action=Action.APPROVE_BY_COMMITMENT)
     assert event.actor is None and event.data["commitment"] == food_item.commitment_text
     check = PostCheck.objects.get(case=case)
-    accepted_on = case.accepted_at.astimezone(datetime.UTC).date()
+    accepted_on = timezone.localdate(case.accepted_at)
     assert check.status == PostCheckStatus.PENDING and check.department == case.department
     assert check.due_date == add_working_days(accepted_on, food_item.post_check_days).date
     assert case.result_licence.license_type.code == "SPJY0001" and case.result_licence.status == LicenceStatus.VALID

@@ -92,12 +92,14 @@ def test_look_ups_need_a_role_or_the_holder_and_a_purpose_and_are_audited(enterp
         usable_licences(holder, by=stranger, purpose="好奇")
     with pytest.raises(InvalidInput):
         usable_licences(holder, by=user_of("clerk_gulou"), purpose="  ")
+    with pytest.raises(Forbidden):  # approvers see licences through their cases, never by holder
+        usable_licences(holder, by=user_of("approver_cangshan"), purpose="随便看看")
     before = LicenceLookup.objects.count()
     usable_licences(holder, by=enterprise_user, purpose="自查")
-    usable_licences(holder, by=user_of("approver_cangshan"), purpose="办件 X")
+    usable_licences(holder, by=user_of("clerk_gulou"), purpose="窗口受理")
     assert LicenceLookup.objects.count() == before + 2
     last = LicenceLookup.objects.order_by("-id").first()
-    assert last.purpose == "办件 X" and last.found == 3 and last.holder_code == holder
+    assert last.purpose == "窗口受理" and last.found == 3 and last.holder_code == holder
 
 
 def test_only_the_issuing_department_revokes_with_a_reason(enterprise_user, user_of, approver_for):
@@ -130,6 +132,20 @@ def test_the_holder_lists_and_downloads_their_own_licences(api, enterprise_user,
     api.force_authenticate(get_user_model().objects.create(username="nosy"))
     assert api.get(f"/api/v1/licences/{identifier}").status_code == 403
     assert api.get("/api/v1/licences/mine").json() == []
+    for outsider in ("approver_gulou", "clerk_gulou"):  # neither the holder nor the issuer
+        api.force_authenticate(user_of(outsider))
+        assert api.get(f"/api/v1/licences/{identifier}/pdf").status_code == 403
+
+
+def test_approvers_see_the_licences_of_their_own_cases_only(api, submit_muck, user_of, approver_for):
+    case = submit_muck(human_decision=True)
+    api.force_authenticate(approver_for(case.department))
+    seen = api.get(f"/api/v1/cases/{case.number}/licences").json()
+    assert {lic["license_type"]["code"] for lic in seen["used"]} == {"YYZZ0001", "DLYS0001", "DLYSZ001"}
+    assert seen["issued"] is None and len(seen["usable"]) == 3
+    assert LicenceLookup.objects.filter(purpose=f"办件 {case.number}").exists()
+    api.force_authenticate(user_of("approver_gulou"))  # another department: the case does not exist for them
+    assert api.get(f"/api/v1/cases/{case.number}/licences").status_code == 404
 
 
 def test_the_library_api_lists_usable_licences_for_staff_and_revokes(api, enterprise_user, user_of, approver_for):

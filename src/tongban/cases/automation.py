@@ -11,14 +11,19 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongban.cases.choices import ApplicantKind, MaterialStatus
+from tongban.cases.choices import ApplicantKind, Channel, IdType, MaterialStatus
 from tongban.cases.models import Applicant, Case
 from tongban.catalog.choices import Necessity
 from tongban.catalog.models import LicenseType
 from tongban.catalog.rules import Reference, evaluate, references
 from tongban.catalog.services import check_catalog_rights, item_in_force
 from tongban.core.errors import InvalidInput
-from tongban.core.identifiers import mask_id_number, validate_credit_code, validate_resident_id
+from tongban.core.identifiers import (
+    RESIDENCE_PERMIT_PREFIXES,
+    mask_id_number,
+    validate_credit_code,
+    validate_resident_id,
+)
 from tongban.directory.models import Department
 from tongban.licences.models import ELicense
 from tongban.licences.services import usable_licences
@@ -158,20 +163,34 @@ def explain(case: Case, licences: list[ELicense], today: datetime.date | None = 
 
 
 def materials_check(case: Case) -> dict:
-    """Required materials are part of every automatic decision: one missing sends the case to a human."""
+    """Every required material in hand: a usable e-licence, the online form itself, an uploaded file,
+    or, at a window or by a proxy agent, the paper the clerk has checked."""
+    if hasattr(case, "intake_materials"):  # just taken in: the rows are at hand and no file can exist yet
+        rows, with_files = case.intake_materials, set()
+    else:
+        rows = case.materials.select_related("material__material_type", "licence")
+        with_files = set(case.attachments.values_list("material_id", flat=True))
     lacking = [
         cm.material.name
-        for cm in case.intake_materials
-        if cm.material.necessity == Necessity.REQUIRED and cm.status != MaterialStatus.PROVIDED
+        for cm in rows
+        if cm.material.necessity == Necessity.REQUIRED and not _in_hand(case, cm, with_files)
     ]
     return {
         "rule": "materials",
         "description": _("必要材料齐全"),
-        "values": [{"name": _("缺少的必要材料"), "source": SOURCES["form"], "value": lacking}],
+        "values": [{"name": _("尚缺的必要材料"), "source": _("办件材料"), "value": lacking}],
         "passed": not lacking,
         "missing_data": bool(lacking),
         "error": "",
     }
+
+
+def _in_hand(case: Case, row, with_files: set[int]) -> bool:
+    if row.licence_id:
+        return row.licence.is_usable()
+    if row.material.material_type.filled_online or row.pk in with_files:
+        return True
+    return case.channel != Channel.ONLINE and row.status == MaterialStatus.PROVIDED
 
 
 def preview_rules(item_code: str, *, by, applicant: dict, form_data: dict, licences: list[dict] | None) -> Explanation:
@@ -190,10 +209,18 @@ def preview_rules(item_code: str, *, by, applicant: dict, form_data: dict, licen
         )
     except ValidationError as exc:
         raise InvalidInput(exc.messages[0], code="invalid_id_number") from None
-    person = Applicant(kind=applicant["kind"], id_number=number, name=applicant["name"])
+    id_type = (
+        IdType.CREDIT_CODE
+        if applicant["kind"] == ApplicantKind.ENTERPRISE
+        else IdType.RESIDENCE_PERMIT
+        if number[:6] in RESIDENCE_PERMIT_PREFIXES
+        else IdType.RESIDENT_ID
+    )
+    person = Applicant(kind=applicant["kind"], id_type=id_type, id_number=number, name=applicant["name"])
     case = Case(item=item, applicant=person, form_data=form_data)
     if licences is None:
-        found = usable_licences(number, by=by, purpose=_("秒批规则预览 %s") % item.code)
+        purpose = _("秒批规则预览 %s") % item.code
+        found = usable_licences(number, by=by, purpose=purpose, types=licence_types_read(item))
     else:
         found = [_hypothetical(entry, person) for entry in licences]
     return explain(case, found)

@@ -77,7 +77,7 @@ class Action(models.TextChoices):
     DEEMED_ACCEPTED = "deemed_accepted", _("逾期未告知，视为受理（行政许可法第三十二条）")
     DEEMED_ACCEPTANCE_WARNING = "deemed_acceptance_warning", _("明日将视为受理的预警")
     AUTO_CHECK = "auto_check", _("秒批规则未全部通过，转人工办理")
-    LICENCE_ISSUED = "licence_issued", _("签发电子证照")
+    LICENCE_REVOKED = "licence_revoked", _("签发的电子证照被撤销")
 
 
 class SuspensionReason(models.TextChoices):

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tongban.cases.access import access_cache
@@ -66,8 +66,8 @@ from tongban.core.identifiers import (
 from tongban.core.revisions import revisions_read_once
 from tongban.directory.choices import AuthorityKind
 from tongban.directory.roles import Role
-from tongban.licences.models import LicenceStatus
-from tongban.licences.services import issue_licence, revoke_licence, usable_licences
+from tongban.licences.models import LicenceLookup
+from tongban.licences.services import find_usable_licences, issue_licence, revoke_licence, usable_licences
 from tongban.workdays.services import add_working_days, working_days_between
 
 # Departments with their own business systems: remote intake is 收受分离 (DESIGN §3).
@@ -303,8 +303,9 @@ def _submit(
 def decide_automatically(case: Case, actor: Actor) -> None:
     """秒批: every rule passes and the required materials are in → accepted, approved and licensed by 系统.
 
-    Otherwise the case waits for a human, who sees which rules failed. The applicant may ask for a
-    human decision instead (个人信息保护法 art. 24); that choice is recorded too.
+    A failed rule sends the case to a human, who sees which. Rules that pass while required files are
+    still to come leave the case waiting: ``attach_file`` decides again when they arrive. The applicant
+    may ask for a human decision instead (个人信息保护法 art. 24); that choice is recorded too.
     """
     if case.human_decision_requested:
         case.auto_decision = {"passed": False, "opted_out": True, "rules": []}
@@ -323,23 +324,25 @@ def decide_automatically(case: Case, actor: Actor) -> None:
         case.applicant.id_number, by=actor.user, purpose=_("秒批 %s") % case.number, types=licence_types_read(case.item)
     )
     explanation = explain(case, licences)
-    explanation.rules.append(materials_check(case))
-    explanation.passed = explanation.passed and explanation.rules[-1]["passed"]
-    case.auto_decision = explanation.as_data()
     if not explanation.passed:
+        case.auto_decision = explanation.as_data()
         case.save(update_fields=["auto_decision"])
         failed = "、".join(r["rule"] for r in explanation.failed)
-        _record(
-            case,
-            Action.AUTO_CHECK,
-            None,
-            case.state,
-            case.state,
-            reason=_("未通过：%s") % failed,
-            data=case.auto_decision,
-        )
+        reason = _("未通过：%s") % failed
+        _record(case, Action.AUTO_CHECK, None, case.state, case.state, reason=reason, data=case.auto_decision)
+        return
+    check = materials_check(case)
+    explanation.rules.append(check)
+    case.auto_decision = explanation.as_data()
+    if not check["passed"]:
+        case.auto_decision.update(passed=False, waiting_for=check["values"][0]["value"])
+        case.save(update_fields=["auto_decision"])
         return
     _decide_now(case, Action.AUTO_APPROVE, case.auto_decision)
+
+
+def _waits_for_files(case: Case) -> bool:
+    return case.state == State.SUBMITTED and bool(case.auto_decision.get("waiting_for"))
 
 
 def approve_by_commitment(case: Case, actor: Actor) -> None:
@@ -850,18 +853,22 @@ def _grant(case: Case) -> dict:
         holder_code=applicant.id_number,
         holder_code_type=applicant.id_type,
         issuer=case.department,
-        data={_("事项名称"): case.item.name, _("办件编号"): case.number, **_licence_face(case)},
+        data=_licence_face(case),
     )
     return {"licence": case.result_licence.identifier}
 
 
 def _licence_face(case: Case) -> dict:
-    """Form values shown on the licence, by label; personal identity numbers stay off it."""
-    return {
-        f["label"]: case.form_data[f["name"]]
+    """照面信息: the item, the case and the form fields its licence type shows, labelled in Chinese."""
+    shown = set(case.item.result_license_type.face_fields or [])
+    with translation.override("zh-hans"):
+        face = {str(_("事项名称")): case.item.name, str(_("办件编号")): case.number}
+    face.update(
+        (f["label"], case.form_data[f["name"]])
         for f in case.item.form_fields or []
-        if f.get("type") != "id_number" and case.form_data.get(f["name"]) not in (None, "")
-    }
+        if f["name"] in shown and f.get("type") != "id_number" and case.form_data.get(f["name"]) not in (None, "")
+    )
+    return face
 
 
 def _start_review(case, actor, authorised, reason, data) -> dict:
@@ -878,6 +885,8 @@ def _review(case, actor, authorised, reason, data) -> dict:
 
 
 def _check_nothing_owed(case) -> None:
+    """Before approving: no 容缺 material still owed, no e-licence material gone stale."""
+    _check_licences_still_usable(case)
     owed = [
         cm.material.name for cm in case.materials.select_related("material") if cm.status == MaterialStatus.DEFERRED
     ]
@@ -892,6 +901,21 @@ def _check_nothing_owed(case) -> None:
 def _approve(case, actor, authorised, reason, data) -> dict:
     _check_nothing_owed(case)
     return _grant(case)
+
+
+def _check_licences_still_usable(case) -> None:
+    """一证通办: a licence given as a material must still be valid when the case is decided."""
+    stale = [
+        cm.material.name
+        for cm in case.materials.select_related("material", "licence")
+        if cm.licence_id and not cm.licence.is_usable()
+    ]
+    if stale:
+        raise Conflict(
+            _("作为材料的电子证照已撤销或过期，请一次性告知申请人补正：%s。") % "、".join(stale),
+            code="licence_no_longer_usable",
+            details={"materials": stale},
+        )
 
 
 def _deny(case, actor, authorised, reason, data) -> dict:
@@ -972,8 +996,12 @@ def _post_check(case, actor, authorised, reason, data) -> dict:
     if not passed:
         _require_reason(reason, _("核查不实须写明核查情况和撤销依据。"))
         case.state, case.granted = State.REVOKED, False
-        if case.result_licence_id and case.result_licence.status != LicenceStatus.REVOKED:
-            revoke_licence(case.result_licence, by=actor.user, reason=reason)
+        if case.result_licence_id:
+            try:
+                revoke_licence(case.result_licence, by=actor.user, reason=reason, for_case=case.number)
+            except InvalidInput as exc:
+                if exc.code != "licence_already_revoked":  # revoked directly before the check: nothing to undo
+                    raise
             result["licence_revoked"] = case.result_licence.identifier
         ApplicantMessage.objects.create(
             applicant=case.applicant,
@@ -1028,7 +1056,10 @@ def attach_file(case: Case | str, *, by, material_id: int, upload) -> CaseAttach
             locked = _locked_case(case)
             attachable = _attachable_material(locked, by, material_id)
             stored = checked.store(f"cases/{locked.number}")
-            return _attach_stored(locked, attachable, checked, stored, by=by)
+            attachment = _attach_stored(locked, attachable, checked, stored, by=by)
+            if _waits_for_files(locked):  # 秒批 waited for this file
+                decide_automatically(locked, attachable[1])
+            return attachment
     except Exception:
         if stored:
             default_storage.delete(stored)  # the row was rolled back: the file must not outlive it
@@ -1162,6 +1193,38 @@ def visible_cases(user) -> QuerySet[Case]:
     if actor.service_point is not None:
         return cases.filter(service_point=actor.service_point)
     return cases.filter(applicant__user=user)
+
+
+def case_licences(case: Case, *, by) -> dict:
+    """The e-licences of a case for whoever may see the case: those given as materials, the one issued,
+    and the applicant's usable licences that could replace its materials (looked up with the case number)."""
+    if not visible_cases(by).filter(pk=case.pk).exists():
+        raise NotFound(_("办件 %s 不存在。") % case.number, code="case_not_found")
+    wanted = {lt.code for m in _applicable_materials(case) for lt in m.replaceable_by.all()}
+    usable = []
+    if wanted:
+        usable = find_usable_licences(case.applicant.id_number, types=wanted)
+        LicenceLookup.objects.create(
+            user=by, holder_code=case.applicant.id_number, purpose=_("办件 %s") % case.number, found=len(usable)
+        )
+    given = case.materials.select_related("licence__license_type", "licence__issuer")
+    used = [cm.licence for cm in given if cm.licence]
+    return {"used": used, "issued": case.result_licence, "usable": usable}
+
+
+def note_revoked_licence(sender, *, licence, by, reason: str, for_case: str = "", **kwargs) -> None:
+    """A licence revoked on its own (not by a post-check): the cases that issued it say so, and the
+    applicant is told (connected to ``licences.services.licence_revoked``)."""
+    for case in (
+        Case.objects.select_related("item", "applicant").filter(result_licence=licence).exclude(number=for_case)
+    ):
+        _record(case, Action.LICENCE_REVOKED, actor_of(by), case.state, case.state, role=Role.APPROVER, reason=reason)
+        ApplicantMessage.objects.create(
+            applicant=case.applicant,
+            case=case,
+            text=_("您办理“%(item)s”（%(number)s）所得的电子证照已被颁发机构撤销。理由：%(reason)s")
+            % {"item": case.item.name, "number": case.number, "reason": reason},
+        )
 
 
 # --- idempotent intake (API) -----------------------------------------------------------------

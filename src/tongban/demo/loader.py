@@ -201,10 +201,14 @@ def load_catalog(departments: dict[tuple[str, str], Department]) -> int:
                 "holder_kind": data["holder"],
                 "issuer_kind": data["issuer_kind"],
                 "validity_years": automation_data.LICENCE_VALIDITY_YEARS.get(data["code"]),
+                "face_fields": automation_data.LICENCE_FACE_FIELDS.get(data["code"], []),
             },
         )
     for data in catalog_data.MATERIAL_TYPES:
-        MaterialType.objects.update_or_create(code=data["code"], defaults={"name": data["name"]})
+        MaterialType.objects.update_or_create(
+            code=data["code"],
+            defaults={"name": data["name"], "filled_online": data["code"] in automation_data.FILLED_ONLINE_TYPES},
+        )
 
     existing = set(Item.objects.values_list("code", flat=True))
     licenses = {lt.code: lt for lt in LicenseType.objects.all()}
@@ -374,7 +378,7 @@ def load_licences(departments: dict[tuple[str, str], Department]) -> None:
             holder_code_type=IdType.CREDIT_CODE,
             issuer=departments[entry["issuer"]],
             data=entry["data"],
-            issued_on=datetime.date.fromisoformat(entry["issued"]),
+            issued_on=timezone.localdate() - datetime.timedelta(days=entry["days_ago"]),
         )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.iso7064 import mod_37_36
@@ -22,7 +23,9 @@ from tongban.licences.models import ELicense, HolderCodeType, LicenceLookup, Lic
 
 IDENTIFIER_ROOT = "1.2.156.3005.2"  # GB/T 36904 object identifier arc of e-licences
 IDENTIFIER_VERSION = "001"
-LOOKUP_ROLES = {Role.CLERK, Role.PROXY_AGENT, Role.APPROVER}
+# Front desks look an applicant's licences up while serving them; approvers see those of their
+# cases through the case (cases.services.case_licences), never by holder.
+FRONT_DESK_ROLES = {Role.CLERK, Role.PROXY_AGENT}
 
 
 def licence_identifier(type_code: str, issuer_code: str, serial: int) -> str:
@@ -84,13 +87,16 @@ def issue_licence(
     return licence
 
 
-def _may_look_up(user, holder_code: str) -> bool:
-    if user.is_superuser:
-        return True
+def _is_holder(user, holder_code: str) -> bool:
     applicant = getattr(user, "applicant", None)
-    if applicant is not None and applicant.id_number == holder_code:
+    return applicant is not None and applicant.id_number == holder_code
+
+
+def _may_look_up(user, holder_code: str) -> bool:
+    if user.is_superuser or _is_holder(user, holder_code):
         return True
-    return bool(user_roles(user) & LOOKUP_ROLES)
+    at_front_desk = Staff.objects.filter(user=user, service_point__isnull=False).exists()
+    return at_front_desk and bool(user_roles(user) & FRONT_DESK_ROLES)
 
 
 def usable_licences(
@@ -104,13 +110,26 @@ def usable_licences(
 ) -> list[ELicense]:
     """The holder's licences usable today (valid, not revoked, not expired), audited with ``purpose``.
 
-    Only the holder and front-desk or approving staff may look; staff must say why (the case number).
+    Only the holder and front-desk staff serving them may look, and must say why (the case number).
     ``types`` and ``identifiers`` narrow the look-up to what the caller needs (and reads).
     """
     if not by or not by.is_authenticated or not _may_look_up(by, holder_code):
         raise Forbidden(_("无权查询他人的电子证照。"), code="licence_lookup_forbidden")
     if not purpose.strip():
         raise InvalidInput(_("查询电子证照须说明用途（如办件编号）。"), code="purpose_required")
+    usable = find_usable_licences(holder_code, types=types, identifiers=identifiers, on=on)
+    LicenceLookup.objects.create(user=by, holder_code=holder_code, purpose=purpose.strip()[:200], found=len(usable))
+    return usable
+
+
+def find_usable_licences(
+    holder_code: str,
+    *,
+    types: Iterable[str] | None = None,
+    identifiers: Iterable[str] | None = None,
+    on: datetime.date | None = None,
+) -> list[ELicense]:
+    """The query behind every look-up; callers authorise and audit (``usable_licences``, case views)."""
     on = on or timezone.localdate()
     found = ELicense.objects.select_related("license_type", "issuer").filter(
         holder_code=holder_code, status=LicenceStatus.VALID, valid_from__lte=on
@@ -119,9 +138,7 @@ def usable_licences(
         found = found.filter(license_type__code__in=list(types))
     if identifiers is not None:
         found = found.filter(identifier__in=list(identifiers))
-    usable = [lic for lic in found if lic.is_usable(on)]
-    LicenceLookup.objects.create(user=by, holder_code=holder_code, purpose=purpose.strip()[:200], found=len(usable))
-    return usable
+    return [lic for lic in found if lic.is_usable(on)]
 
 
 def offers_for(item: Item, holder_code: str, *, by, purpose: str, sub_item_id: int | None = None) -> list[dict]:
@@ -147,26 +164,32 @@ def own_licences(user) -> QuerySet[ELicense]:
 
 
 def licence_for(identifier: str, *, by) -> ELicense:
-    """One licence, for its holder, its issuing department's staff, or staff with a look-up right."""
+    """One licence, for its holder and its issuing department (others see it through a case)."""
     licence = ELicense.objects.select_related("license_type", "issuer__region").filter(identifier=identifier).first()
     if licence is None:
         raise NotFound(_("电子证照不存在。"), code="licence_not_found")
     if not by.is_authenticated:
         raise Forbidden(_("无权查看该电子证照。"), code="licence_forbidden")
-    holder = getattr(getattr(by, "applicant", None), "id_number", None) == licence.holder_code
-    issuer_staff = Staff.objects.filter(user=by, department=licence.issuer).exists()
-    if not (holder or issuer_staff or _may_look_up(by, licence.holder_code)):
-        raise Forbidden(_("无权查看该电子证照。"), code="licence_forbidden")
-    if not holder:  # staff reading someone's licence leave a trace like any look-up
+    holder = _is_holder(by, licence.holder_code)
+    if not (holder or by.is_superuser or Staff.objects.filter(user=by, department=licence.issuer).exists()):
+        raise Forbidden(_("只有持证人和颁发机构可以查看该电子证照。"), code="licence_forbidden")
+    if not holder:  # the issuer's staff reading it leave a trace like any look-up
         LicenceLookup.objects.create(
             user=by, holder_code=licence.holder_code, purpose=_("查看证照 %s") % licence.number, found=1
         )
     return licence
 
 
+# Sent after a licence is revoked, in the revoking transaction: the cases app notes it on the case.
+licence_revoked = Signal()
+
+
 @transaction.atomic
-def revoke_licence(licence: ELicense | str, *, by, reason: str) -> ELicense:
-    """Revoke at once: the licence is never accepted again. Only the issuing department may revoke."""
+def revoke_licence(licence: ELicense | str, *, by, reason: str, for_case: str = "") -> ELicense:
+    """Revoke at once: the licence is never accepted again. Only the issuing department may revoke.
+
+    ``for_case`` names the case whose own step revokes it (a failed post-check), which records it itself.
+    """
     identifier = licence if isinstance(licence, str) else licence.identifier
     locked = ELicense.objects.select_for_update().filter(identifier=identifier).first()
     if locked is None:
@@ -181,6 +204,7 @@ def revoke_licence(licence: ELicense | str, *, by, reason: str) -> ELicense:
     locked.status, locked.revoked_at, locked.revoked_by = LicenceStatus.REVOKED, timezone.now(), by
     locked.revoke_reason = reason.strip()[:300]
     locked.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
+    licence_revoked.send(sender=ELicense, licence=locked, by=by, reason=locked.revoke_reason, for_case=for_case)
     return locked
 
 

@@ -34,6 +34,7 @@ from tongban.cases.models import FAILED_STATES, Case, Grant
 from tongban.cases.permissions import actor_of
 from tongban.directory.roles import Role
 from tongban.directory.services import manageable_service_points
+from tongban.licences.api.serializers import LicenceSerializer
 
 CASE_RELATED = ("item", "sub_item", "department__region", "applicant", "service_point", "bundle_case", "result_licence")
 CASE_DETAIL_PREFETCH = ("materials__material", "materials__licence", "notices", "messages")
@@ -177,6 +178,19 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{case.number}-{kind}.pdf"'
         return response
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def licences(self, request, number=None):
+        """办件的电子证照：作为材料使用的、签发的，以及申请人可用于替代材料的（以办件编号留痕）。"""
+        found = services.case_licences(self.get_object(), by=request.user)
+        return Response(
+            {
+                "used": LicenceSerializer(found["used"], many=True).data,
+                "issued": LicenceSerializer(found["issued"]).data if found["issued"] else None,
+                "usable": LicenceSerializer(found["usable"], many=True).data,
+            }
+        )
 
     @extend_schema(responses={200: CaseEventSerializer(many=True)})
     @action(detail=True, methods=["get"])

@@ -4,20 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0004_item_commitment_text_item_post_check_days_and_more'),
+        ("catalog", "0004_item_commitment_text_item_post_check_days_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='licensetype',
-            name='face_fields',
-            field=models.JSONField(blank=True, default=list, help_text='签发时从申请表抄录到证照上的字段名；其余字段（电话、地址、他人信息）不上证照', verbose_name='照面信息字段'),
+            model_name="licensetype",
+            name="face_fields",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="签发时从申请表抄录到证照上的字段名；其余字段（电话、地址、他人信息）不上证照",
+                verbose_name="照面信息字段",
+            ),
         ),
         migrations.AddField(
-            model_name='materialtype',
-            name='filled_online',
-            field=models.BooleanField(default=False, help_text='如申请表：网上申请时填写的表单就是这份材料，无需另行上传', verbose_name='网上填报即提交'),
+            model_name="materialtype",
+            name="filled_online",
+            field=models.BooleanField(
+                default=False,
+                help_text="如申请表：网上申请时填写的表单就是这份材料，无需另行上传",
+                verbose_name="网上填报即提交",
+            ),
         ),
     ]

@@ -14,6 +14,18 @@ LICENCE_VALIDITY_YEARS = {
     "GGWS0001": 4,
 }
 
+# Material types an online application fills in itself (the application form).
+FILLED_ONLINE_TYPES = {"M006"}
+
+# What a licence shows from the application (照面信息); contact details and other people stay off it.
+LICENCE_FACE_FIELDS = {
+    "YYZZ0001": ["enterprise_name", "enterprise_type", "registered_capital", "business_scope", "business_address"],
+    "SPJY0001": ["enterprise_name", "business_address", "food_business_category", "food_business_items"],
+    "DLYS0001": ["enterprise_name", "business_address", "transport_scope"],
+    "DLYSZ001": ["enterprise_name", "vehicle_plate_number", "vehicle_type"],
+    "JZLJ0001": ["enterprise_name", "vehicle_count", "disposal_site", "waste_volume", "start_date", "end_date"],
+}
+
 COMMITMENT_TEXT = (
     "本申请人已知晓“{item}”的全部许可条件和标准，现郑重承诺：一、所填写的信息和提交的材料真实、准确、完整；"
     "二、已经具备上述许可条件，并将持续符合；三、愿意接受行政机关的事后核查，如承诺不实，愿意承担行政许可被撤销"
@@ -47,7 +59,8 @@ APPROVAL_RULES = {
     ]
 }
 
-# A transport enterprise in 仓山区 with its licences (issuer by region and authority kind).
+# A transport enterprise in 仓山区 with its licences (issuer by region and authority kind), issued some
+# days before the demo is loaded so they stay valid whenever it is.
 DEMO_ENTERPRISE = {
     "name": "福州榕运渣土运输有限公司（演示）",
     "credit_prefix": "91350104",
@@ -55,13 +68,13 @@ DEMO_ENTERPRISE = {
     "username": "enterprise_rongyun",
     "account_name": "榕运渣土运输（企业用户）",
     "licences": [
-        {"type": "YYZZ0001", "issuer": ("350104", "market"), "issued": "2023-03-15", "data": {"类型": "有限责任公司"}},
+        {"type": "YYZZ0001", "issuer": ("350104", "market"), "days_ago": 980, "data": {"类型": "有限责任公司"}},
         {
             "type": "DLYS0001",
             "issuer": ("350104", "transport"),
-            "issued": "2024-06-01",
+            "days_ago": 540,
             "data": {"经营范围": "道路普通货物运输"},
         },
-        {"type": "DLYSZ001", "issuer": ("350104", "transport"), "issued": "2024-06-20", "data": {"车辆数": 12}},
+        {"type": "DLYSZ001", "issuer": ("350104", "transport"), "days_ago": 520, "data": {"车辆数": 12}},
     ],
 }

@@ -55,6 +55,7 @@ class LicenceRevokeSerializer(serializers.Serializer):
 
 class LicenceOfferParams(LicenceLookupParams):
     item = serializers.RegexField(r"^[0-9A-Za-z]{12}$", help_text="事项编码")
+    sub_item = serializers.CharField(max_length=100, required=False, help_text="业务办理项名称")
     types = None
 
 

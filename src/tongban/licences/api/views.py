@@ -1,4 +1,5 @@
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
@@ -7,6 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from tongban.catalog.services import item_in_force
+from tongban.core.errors import InvalidInput
 from tongban.licences import services
 from tongban.licences.api.serializers import (
     LicenceLookupParams,
@@ -46,7 +48,12 @@ class LicenceViewSet(viewsets.GenericViewSet):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         item = item_in_force(data["item"].upper())
-        found = services.offers_for(item, data["holder"], by=request.user, purpose=data["purpose"])
+        sub_item = next((s for s in item.sub_items.all() if s.name == data.get("sub_item")), None)
+        if data.get("sub_item") and sub_item is None:
+            raise InvalidInput(_("该事项没有业务办理项“%s”。") % data["sub_item"], code="invalid_sub_item")
+        found = services.offers_for(
+            item, data["holder"], by=request.user, purpose=data["purpose"], sub_item_id=sub_item and sub_item.pk
+        )
         return Response(LicenceOfferSerializer(found, many=True).data)
 
     @extend_schema(responses={200: LicenceSerializer(many=True)})

@@ -4,25 +4,23 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0001_initial'),
+        ("directory", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Doorplate',
-            fields=[
-            ],
+            name="Doorplate",
+            fields=[],
             options={
-                'verbose_name': '数字门牌',
-                'verbose_name_plural': '数字门牌',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "数字门牌",
+                "verbose_name_plural": "数字门牌",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('directory.servicepoint',),
+            bases=("directory.servicepoint",),
         ),
     ]
