@@ -163,13 +163,17 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 DISPOSAL_AGREEMENT = "M047"  # the one required material of the muck item that is neither a licence nor the form
 
 
-def upload_disposal_agreement(case, by):
-    """Attach the 消纳场所证明 file: the last thing 秒批 waits for."""
-    material = case.materials.get(material__material_type__code=DISPOSAL_AGREEMENT)
-    upload = SimpleUploadedFile("处置协议.pdf", PDF, content_type="application/pdf")
+def upload_file(case, by, material_type: str):
+    material = case.materials.get(material__material_type__code=material_type)
+    upload = SimpleUploadedFile(f"{material_type}.pdf", PDF, content_type="application/pdf")
     attach_file(case.number, by=by, material_id=material.material_id, upload=upload)
     case.refresh_from_db()
     return case
+
+
+def upload_disposal_agreement(case, by):
+    """Attach the 消纳场所证明 file: the last thing 秒批 waits for."""
+    return upload_file(case, by, DISPOSAL_AGREEMENT)
 
 
 @pytest.fixture

@@ -2,7 +2,14 @@
 
 import pytest
 
-from tests.cases.conftest import ENTERPRISE_CODE, MUCK_ITEM, licence_of, muck_form, upload_disposal_agreement
+from tests.cases.conftest import (
+    ENTERPRISE_CODE,
+    MUCK_ITEM,
+    licence_of,
+    muck_form,
+    upload_disposal_agreement,
+    upload_file,
+)
 from tongban.cases.choices import Action, MaterialStatus, State
 from tongban.cases.services import MaterialInput
 from tongban.catalog.models import ApprovalRule, Item
@@ -56,7 +63,7 @@ def test_licences_replace_materials_and_every_look_up_is_audited_with_the_case_n
 
 
 def test_a_failing_rule_sends_the_case_to_a_human_with_the_failed_rule_shown(submit_muck):
-    case = submit_muck(form=muck_form(vehicle_count="0"))
+    case = submit_muck(form=muck_form(vehicle_count="0"), upload=True)
 
     assert case.state == State.SUBMITTED and case.result_licence is None and case.decided_at is None
     failed = [r["rule"] for r in case.auto_decision["rules"] if not r["passed"]]
@@ -70,9 +77,16 @@ def test_a_missing_licence_fails_its_rule(submit_muck, enterprise_user, user_of)
     approver = user_of("admin")
     revoke_licence(dlys, by=approver, reason="测试：吊销")
     item = Item.objects.in_force().get(code=MUCK_ITEM)
-    materials = [MaterialInput(m.pk, MaterialStatus.PROVIDED) for m in item.materials.all()]
-
+    by_licence = {"M002": licence_of(enterprise_user, "YYZZ0001"), "M045": licence_of(enterprise_user, "DLYSZ001")}
+    materials = [
+        MaterialInput(m.pk, licence=by_licence[m.material_type.code].identifier)
+        if m.material_type.code in by_licence
+        else MaterialInput(m.pk)
+        for m in item.materials.all()
+    ]
     case = submit_muck(materials=materials)
+    upload_file(case, enterprise_user, "M046")  # a scan instead of the revoked permit: the file is in,
+    case = upload_disposal_agreement(case, enterprise_user)  # but the rule reads the library
 
     assert case.state == State.SUBMITTED
     assert [r["rule"] for r in case.auto_decision["rules"] if not r["passed"]] == ["R2"]

@@ -55,6 +55,7 @@ from tongban.cases.permissions import Actor, actor_of, front_desk_grant, is_othe
 from tongban.cases.uploads import EXTENSIONS, check_upload
 from tongban.catalog.choices import HandlingKind, ItemType, Necessity
 from tongban.catalog.models import ItemImplementation, Material
+from tongban.catalog.search import item_index
 from tongban.catalog.services import item_in_force
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from tongban.core.identifiers import (
@@ -231,8 +232,7 @@ def _submit(
     department = implementation.department
     service_point, grant, mode = None, None, HandlingMode.LOCAL
 
-    if applicant.user_id == by.pk:
-        by.applicant = applicant  # known already: the licence look-ups need not read it again
+    _know_own_applicant(by, applicant)
     if channel == Channel.ONLINE:
         if applicant.user_id != by.pk and not actor.roles & {Role.CLERK, Role.PROXY_AGENT}:
             raise Forbidden(_("网上申请只能由申请人本人提交。"), code="not_the_applicant")
@@ -303,9 +303,10 @@ def _submit(
 def decide_automatically(case: Case, actor: Actor) -> None:
     """秒批: every rule passes and the required materials are in → accepted, approved and licensed by 系统.
 
-    A failed rule sends the case to a human, who sees which. Rules that pass while required files are
-    still to come leave the case waiting: ``attach_file`` decides again when they arrive. The applicant
-    may ask for a human decision instead (个人信息保护法 art. 24); that choice is recorded too.
+    The rules run once the application is complete: while required files are still to come the case
+    waits, and ``attach_file`` decides when the last one arrives. A failed rule sends the case to a
+    human, who sees which. The applicant may ask for a human decision instead (个人信息保护法 art. 24);
+    that choice is recorded too.
     """
     if case.human_decision_requested:
         case.auto_decision = {"passed": False, "opted_out": True, "rules": []}
@@ -320,6 +321,12 @@ def decide_automatically(case: Case, actor: Actor) -> None:
             data=case.auto_decision,
         )
         return
+    check = materials_check(case)
+    if not check["passed"]:  # the application is not complete yet: decided when the last file arrives
+        case.auto_decision = {"passed": False, "rules": [check], "waiting_for": check["values"][0]["value"]}
+        case.save(update_fields=["auto_decision"])
+        return
+    _know_own_applicant(actor.user, case.applicant)
     licences = usable_licences(
         case.applicant.id_number, by=actor.user, purpose=_("秒批 %s") % case.number, types=licence_types_read(case.item)
     )
@@ -331,14 +338,15 @@ def decide_automatically(case: Case, actor: Actor) -> None:
         reason = _("未通过：%s") % failed
         _record(case, Action.AUTO_CHECK, None, case.state, case.state, reason=reason, data=case.auto_decision)
         return
-    check = materials_check(case)
     explanation.rules.append(check)
     case.auto_decision = explanation.as_data()
-    if not check["passed"]:
-        case.auto_decision.update(passed=False, waiting_for=check["values"][0]["value"])
-        case.save(update_fields=["auto_decision"])
-        return
     _decide_now(case, Action.AUTO_APPROVE, case.auto_decision)
+
+
+def _know_own_applicant(user, applicant: Applicant) -> None:
+    """The user is this applicant: tell the user object, so the licence look-ups need not read it again."""
+    if applicant.user_id == user.pk:
+        user.applicant = applicant
 
 
 def _waits_for_files(case: Case) -> bool:
@@ -695,12 +703,13 @@ def _locked_case(case: Case | str) -> Case:
         BundleCase.objects.select_for_update().filter(pk=parent).first()
     locked = (
         Case.objects.select_for_update(of=("self",))
-        .select_related("item", "sub_item", "department__region", "applicant", "service_point__region")
+        .select_related("sub_item", "department__region", "applicant", "service_point__region")
         .filter(number=number)
         .first()
     )
     if locked is None:
         raise NotFound(_("办件 %s 不存在。") % number, code="case_not_found")
+    locked.item = item_index.version(locked.item_id)  # with its rules and materials, shared: read only
     return locked
 
 

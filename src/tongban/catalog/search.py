@@ -109,13 +109,23 @@ class ItemSearchIndex:
 
         Shared by every request of this process until the catalog changes: callers read it, never change it.
         """
-        from tongban.catalog.models import Item
-
         rows, _texts, _matches = self._refresh(on or timezone.localdate())
         position = self._positions.get(code)
         if position is None:
             return None
-        pk = rows[position].pk
+        return self._version(rows[position].pk)
+
+    def version(self, pk: int):
+        """A version a case was made under, by primary key, prefetched and shared like ``version_in_force``.
+
+        Only for published or retired versions (their content never changes), never for drafts.
+        """
+        self._refresh(timezone.localdate())
+        return self._version(pk)
+
+    def _version(self, pk: int):
+        from tongban.catalog.models import Item
+
         item = self._versions.get(pk)
         if item is None:
             item = (
