@@ -2,9 +2,11 @@
 
 from rest_framework.routers import DefaultRouter
 
+from tongban.appointments.api.views import AvailabilityViewSet, BookingViewSet
 from tongban.cases.api.views import CaseViewSet, GrantViewSet
 from tongban.catalog.api.views import BundleViewSet, ItemViewSet, ServicePointByItemViewSet
 from tongban.directory.api.views import DepartmentViewSet, RegionViewSet
+from tongban.queueing.api.views import QueueViewSet, RecommendationViewSet, StaffingPlanViewSet, TicketViewSet
 
 router = DefaultRouter()
 router.trailing_slash = "/?"  # both /cases and /cases/ (DRF turns a truthy argument into "/")
@@ -15,5 +17,11 @@ router.register("items", ItemViewSet, basename="item")
 router.register("bundles", BundleViewSet, basename="bundle")
 router.register("cases", CaseViewSet, basename="case")
 router.register("grants", GrantViewSet, basename="grant")
+router.register("availability", AvailabilityViewSet, basename="availability")
+router.register("bookings", BookingViewSet, basename="booking")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("queues", QueueViewSet, basename="queue")
+router.register("recommendations", RecommendationViewSet, basename="recommendation")
+router.register("staffing-plans", StaffingPlanViewSet, basename="staffing-plan")
 
 urlpatterns = router.urls

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "tongban.workdays",
     "tongban.catalog",
     "tongban.cases",
+    "tongban.appointments",
+    "tongban.queueing",
     "tongban.demo",
 ]
 
