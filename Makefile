@@ -38,8 +38,9 @@ check-migrations: install-test
 	@mkdir -p var
 	$(PY) manage.py makemigrations --check --dry-run
 
-# Debian packages the tests use: poppler's pdftotext, pdftoppm and pdffonts to read rendered PDFs.
-SYSTEM_PACKAGES := poppler-utils
+# Debian packages the tests use: poppler's pdftotext, pdftoppm and pdffonts to read rendered PDFs;
+# Chromium for the page tests (Playwright drives it).
+SYSTEM_PACKAGES := poppler-utils chromium
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -31,7 +31,7 @@ def test_windows_closed_for_booking_offer_no_place(point, food_item, open_day):
 
 
 def test_a_visit_of_two_slots_never_spans_the_end_of_the_day(point, food_item, open_day):
-    VisitProfile.objects.create(item_code=food_item.code, slots_per_visit=2)
+    VisitProfile.objects.update_or_create(item_code=food_item.code, defaults={"slots_per_visit": 2})
     cangshan = point("fz-cangshan")
     slots = availability(cangshan, food_item, open_day)
     assert all(s.ends_at - s.starts_at == datetime.timedelta(minutes=30) for s in slots)
@@ -41,7 +41,7 @@ def test_a_visit_of_two_slots_never_spans_the_end_of_the_day(point, food_item, o
 
 def test_slot_length_is_the_halls_setting(point, food_item, open_day):
     cangshan = point("fz-cangshan")
-    BookingSettings.objects.create(service_point=cangshan, slot_minutes=30)
+    BookingSettings.objects.update_or_create(service_point=cangshan, defaults={"slot_minutes": 30})
     assert len(availability(cangshan, food_item, open_day)) == len(slot_starts(cangshan, open_day, 30))
 
 

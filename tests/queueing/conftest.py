@@ -43,3 +43,15 @@ def clerk_at(gulou_window, user_of):
         return user
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def without_demo_tickets(request):
+    """Queue tests start from an empty queue (the demo city ships past tickets and a few waiting today)."""
+    from tongban.queueing.models import Ticket, TicketSequence
+
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("db")
+    Ticket.objects.all().delete()
+    TicketSequence.objects.all().delete()

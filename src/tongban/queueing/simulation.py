@@ -21,6 +21,7 @@ class Visitor:
     booked: bool = False
     due: float = 0.0  # slot start (booked)
     start: float | None = None  # minute called
+    window: int | None = None  # index of the window that called
 
     @property
     def wait(self) -> float:
@@ -69,7 +70,7 @@ class Hall:
             )
             self.waiting.remove(chosen)
             self.free.remove(window)
-            chosen.start = self.now
+            chosen.start, chosen.window = self.now, window
             self.serving[window] = chosen
             heapq.heappush(self.busy, (self.now + chosen.service, window))
             if not self.waiting:
