@@ -146,3 +146,17 @@ def test_a_user_without_a_role_cannot_book_for_someone_else(booking_at, citizen)
     nobody = get_user_model().objects.create(username="nobody")
     with pytest.raises(Forbidden):
         booking_at(citizen(0), by=nobody)
+
+
+def test_bookings_past_their_slot_without_check_in_are_marked_missed(booking_at, citizen):
+    from django.core.management import call_command
+
+    person = citizen(0)
+    past, future = booking_at(person, slot=1), booking_at(person, slot=2)
+    Booking.objects.filter(pk=past.pk).update(ends_at=timezone.now() - datetime.timedelta(minutes=1))
+    call_command("mark_missed_bookings", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    past.refresh_from_db()
+    future.refresh_from_db()
+    assert past.status == BookingStatus.MISSED and past.events.filter(action=BookingAction.MISS).exists()
+    assert future.status == BookingStatus.BOOKED
+    booking_at(person, slot=3)  # a missed booking no longer counts against the limit

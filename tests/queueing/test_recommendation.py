@@ -4,7 +4,7 @@ import random
 import pytest
 from django.utils import timezone
 
-from tongban.appointments.eligibility import eligible_points, owning_department
+from tongban.appointments.eligibility import eligible_points, eligible_points_for, owning_department
 from tongban.appointments.models import VisitProfile
 from tongban.queueing.choices import TicketStatus
 from tongban.queueing.models import Referral, Ticket
@@ -92,3 +92,34 @@ def test_bad_location_and_missing_item_are_clear_errors(food_item):
     with pytest.raises(InvalidInput) as error:
         recommend(region_code="350104", lat=26.0, lng=119.3)
     assert error.value.code == "item_or_bundle_required"
+
+
+def test_a_bundle_is_recommended_where_all_its_items_can_be_done(api):
+    response = api.post(
+        "/api/v1/recommendations/?seed=1", {"bundle": "YJS003", "region": "350102", "lat": 26.09, "lng": 119.29}
+    )
+    assert response.status_code == 201, response.json()
+    items, points = eligible_points_for(region_code="350102", bundle_code="YJS003")
+    assert len(items) > 1
+    assert {o["service_point"] for o in response.json()["options"]} == {p.code for p in points}
+
+
+def test_the_recommendation_reads_a_fixed_number_of_queries_however_busy_the_halls(
+    food_item, user_of, django_assert_max_num_queries
+):
+    def count() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            recommend(region_code="350104", item_code=food_item.code, rng=random.Random(1), **JINSHAN)
+        return len(queries)
+
+    count()  # the first call also fills per-process caches (the in-force catalog)
+    quiet = count()
+    for code in ("fz-cangshan", "fz-gulou", "fz-cangshan-chengnan"):
+        for _ in range(5):
+            issue_ticket(by=user_of("clerk_gulou"), point_code=code, item_code=food_item.code)
+    assert count() == quiet
+    with django_assert_max_num_queries(quiet):
+        recommend(region_code="350104", item_code=food_item.code, rng=random.Random(2), **JINSHAN)
