@@ -19,6 +19,8 @@ DEFAULT_WITHIN_MINUTES = 10.0
 # Erlang C is trusted for service-time CVs in this range; outside it the plan carries a note.
 EXPONENTIAL_CV_RANGE = (0.7, 1.3)
 MAX_WINDOWS = 500
+# Simulated minutes per hour and staffing when a plan is checked (a few seconds of CPU at most).
+CHECK_SIMULATION_MINUTES = 6000.0
 
 
 def erlang_c(servers: int, load: float) -> float:

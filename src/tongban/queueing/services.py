@@ -7,7 +7,7 @@ once never get the same ticket.
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -165,9 +165,11 @@ def open_window(*, by, window_id: int) -> WindowSession:
     _clerk_at(by, window.service_point)
     now = timezone.now()
     WindowSession.objects.filter(staff=by, closed_at__isnull=True).update(closed_at=now)
-    if WindowSession.objects.select_for_update().filter(window=window, closed_at__isnull=True).exists():
-        raise Conflict(_("%s已有工作人员在岗。") % window, code="window_taken")
-    return WindowSession.objects.create(window=window, staff=by, opened_at=now)
+    try:
+        with transaction.atomic():  # the partial unique index decides between two clerks sitting down at once
+            return WindowSession.objects.create(window=window, staff=by, opened_at=now)
+    except IntegrityError:
+        raise Conflict(_("%s已有工作人员在岗。") % window, code="window_taken") from None
 
 
 @transaction.atomic

@@ -22,10 +22,9 @@ from tongban.queueing.choices import TicketStatus
 from tongban.queueing.demand import learned_demand
 from tongban.queueing.display import board
 from tongban.queueing.models import Ticket, WindowSession
-from tongban.queueing.planner import DEFAULT_TARGET_SHARE, DEFAULT_WITHIN_MINUTES, plan_hall
+from tongban.queueing.planner import CHECK_SIMULATION_MINUTES, DEFAULT_TARGET_SHARE, DEFAULT_WITHIN_MINUTES, plan_hall
 
 LOGIN_URL = reverse_lazy("queueing:login")
-PLAN_SIMULATION_MINUTES = 6000.0
 # The panel's buttons: action name → service function.
 PANEL_STEPS = {
     "recall": services.recall,
@@ -154,7 +153,7 @@ def planner(request, code):
     target = _share(request.GET.get("target"), DEFAULT_TARGET_SHARE * 100, 5, 99) / 100
     within = _share(request.GET.get("within"), DEFAULT_WITHIN_MINUTES, 1, 120)
     groups, days = learned_demand(point)
-    plan = plan_hall(groups, target_share=target, within=within, simulate_minutes=PLAN_SIMULATION_MINUTES)
+    plan = plan_hall(groups, target_share=target, within=within, simulate_minutes=CHECK_SIMULATION_MINUTES)
     context = {
         "point": point,
         "plan": plan,

@@ -25,10 +25,8 @@ from tongban.queueing.api.serializers import (
 from tongban.queueing.demand import learned_demand
 from tongban.queueing.display import board
 from tongban.queueing.models import Ticket
-from tongban.queueing.planner import GroupDemand, Plan, plan_hall
+from tongban.queueing.planner import CHECK_SIMULATION_MINUTES, GroupDemand, Plan, plan_hall
 from tongban.queueing.recommendation import recommend
-
-PLAN_SIMULATION_MINUTES = 6000.0
 
 
 class TicketViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -252,7 +250,7 @@ class StaffingPlanViewSet(viewsets.ViewSet):
                 groups,
                 target_share=data["target_share"],
                 within=data["within"],
-                simulate_minutes=PLAN_SIMULATION_MINUTES if data["simulate"] else 0.0,
+                simulate_minutes=CHECK_SIMULATION_MINUTES if data["simulate"] else 0.0,
             )
         except ValueError:
             raise InvalidInput(_("到达量超出任何可行的窗口配置，请核对数据。"), code="demand_too_high") from None
