@@ -29,8 +29,11 @@ def test_only_clerks_of_the_hall_call_and_tickets_are_not_public(api, user_of, f
     assert refused.status_code == 403 and refused.json()["code"] == "not_clerk_here"
     ticket = api.post("/api/v1/tickets/", {"service_point": "fz-gulou", "item": food_item.code}, format="json").json()
     assert api.get(f"/api/v1/tickets/{ticket['id']}/").status_code == 404
+    assert api.get("/api/v1/tickets/?service_point=fz-gulou").status_code == 404
     api.force_authenticate(user_of("hall_gulou"))
     assert api.get(f"/api/v1/tickets/{ticket['id']}/").status_code == 200
+    listed = api.get("/api/v1/tickets/?service_point=fz-gulou").json()
+    assert [t["number"] for t in listed["results"]] == ["A001"]
     assert Ticket.objects.count() == 1
 
 

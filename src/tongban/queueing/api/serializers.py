@@ -16,6 +16,11 @@ class TicketCreateSerializer(serializers.Serializer):
     referral = serializers.CharField(max_length=32, required=False, default="", allow_blank=True, help_text="推荐令牌")
 
 
+class TicketListParams(serializers.Serializer):
+    service_point = serializers.CharField(max_length=64)
+    day = serializers.DateField(required=False, help_text="默认今天")
+
+
 class CheckInSerializer(serializers.Serializer):
     booking = serializers.CharField(max_length=24, help_text="预约号")
 

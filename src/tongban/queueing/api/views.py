@@ -1,5 +1,6 @@
 import random
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -19,6 +20,7 @@ from tongban.queueing.api.serializers import (
     PlanRequest,
     RecommendationRequest,
     TicketCreateSerializer,
+    TicketListParams,
     TicketSerializer,
     TransferSerializer,
 )
@@ -35,6 +37,20 @@ class TicketViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
     serializer_class = TicketSerializer
     queryset = Ticket.objects.select_related("service_point", "window", "staff", "booking")
+    filter_backends = []
+
+    @extend_schema(parameters=[TicketListParams], responses={200: TicketSerializer(many=True)})
+    def list(self, request):
+        """某网点某日的全部号（本网点工作人员、大厅管理员与监管人员可查）。"""
+        params = TicketListParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        point = services.service_point(params.validated_data["service_point"])
+        if not may_see_tickets(request.user, point):
+            raise NotFound(_("号码不存在。"), code="ticket_not_found")
+        day = params.validated_data.get("day") or timezone.localdate()
+        tickets = self.get_queryset().filter(service_point=point, day=day).order_by("sequence")
+        page = self.paginate_queryset(tickets)
+        return self.get_paginated_response(TicketSerializer(page, many=True).data)
 
     def get_object(self):
         ticket = super().get_object()
