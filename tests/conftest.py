@@ -41,6 +41,14 @@ def chinese_after_each_test():
 
 
 @pytest.fixture
+def food_item():
+    """食品经营许可: market item, city-wide 通办, implemented by every district's market bureau."""
+    from tongban.catalog.models import Item
+
+    return Item.objects.in_force().get(name="食品经营许可")
+
+
+@pytest.fixture
 def api():
     return APIClient()
 

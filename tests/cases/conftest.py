@@ -17,19 +17,12 @@ from tongban.directory.services import assign_staff
 from tongban.licences.models import ELicense
 
 PERSON_ID = "11010519491231002X"
-FOOD_LICENCE = "食品经营许可"
 
 
 @pytest.fixture(autouse=True)
 def without_demo_grants():
     """Case tests set up exactly the grants they are about (the demo city ships one)."""
     Grant.objects.all().delete()
-
-
-@pytest.fixture
-def food_item():
-    """食品经营许可: market item, city-wide 通办, implemented by every district's market bureau."""
-    return Item.objects.in_force().get(name=FOOD_LICENCE)
 
 
 @pytest.fixture

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "tongban.catalog",
     "tongban.licences",
     "tongban.cases",
+    "tongban.appointments",
+    "tongban.queueing",
     "tongban.demo",
     "tongban.portal",
     "tongban.workbench",

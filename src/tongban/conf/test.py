@@ -19,3 +19,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"tongban-test-{os.getpid()}.sqlite3")
     }
+
+# The live server (browser tests) answers each request in its own thread: close its connection at the
+# end of the request, or PostgreSQL cannot drop the test database at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

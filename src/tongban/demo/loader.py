@@ -23,6 +23,7 @@ from tongban.demo import context_processors
 from tongban.demo.citizens import load_citizens
 from tongban.demo.data import automation_data, catalog_data, city_data
 from tongban.demo.models import DemoDataset
+from tongban.demo.queue_demo import load_queue_demo
 from tongban.directory.choices import AuthorityKind, RegionLevel, WindowKind
 from tongban.directory.models import Department, OpeningPeriod, Region, ServicePoint, Window
 from tongban.directory.roles import Role
@@ -401,6 +402,7 @@ def load_demo_city() -> LoadSummary:
     load_grants(departments, points)
     load_licences(departments)
     load_citizens(DEMO_PASSWORD)
+    load_queue_demo(points)
     DemoDataset.objects.update_or_create(name=DATASET_NAME)
     transaction.on_commit(lambda: cache.delete(context_processors.CACHE_KEY))
     return LoadSummary(len(regions), len(departments), len(points), created, accounts)

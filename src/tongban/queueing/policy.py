@@ -1,0 +1,142 @@
+"""Predicted wait and the best-hall recommendation — pure functions over a snapshot, no database.
+
+``recommendation.py`` builds the snapshot from tickets, bookings and referrals for the API; the
+city-day benchmark builds it from its simulated halls. Both then call ``rank`` and ``choose`` here,
+so the benchmark measures the code the API runs.
+
+The wait is a fluid estimate: the service minutes ahead of a person (people waiting, what is left of
+those at the windows, booked visitors and recommended people who will be there first) drain at one
+minute per open window per minute; booked visitors whose slot comes while the person waits are
+called first and lengthen the wait. Herding is kept in check twice: everyone recommended and not yet
+arrived is in the snapshot (``Arrival``), and the choice is random among the best few options whose
+expected total time is within ``TIE_MINUTES`` of the best.
+"""
+
+import math
+import random
+from dataclasses import dataclass
+
+ROAD_FACTOR = 1.3  # road distance ÷ straight-line distance in the city
+SPEED_KMH = 25.0  # door-to-door average speed in city traffic
+FIXED_MINUTES = 5.0  # leaving home, parking, finding the hall
+TIE_MINUTES = 2.0  # options within this of the best count as equally good
+BEST_FEW = 3
+EARTH_RADIUS_KM = 6371.0
+# The least a person at a window is assumed to still need, as a share of the mean service time
+# (someone already past the mean is not about to finish for sure).
+MIN_REMAINING_SHARE = 0.25
+
+
+def call_order(*, booked: bool, due, issued, now, transferred_here: bool = False) -> tuple:
+    """The order a window calls people in: transferred to it, booked at their slot, walk-ins, booked early.
+
+    Works on datetimes (the queue) and on minutes (the simulation) alike.
+    """
+    if transferred_here:
+        return (0, issued)
+    if booked:
+        return (1 if due <= now else 3, due)
+    return (2, issued)
+
+
+def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+
+
+def travel_minutes(km: float) -> float:
+    return FIXED_MINUTES + km * ROAD_FACTOR / SPEED_KMH * 60
+
+
+def remaining_minutes(mean: float, elapsed: float) -> float:
+    """What a person at a window is expected to still need after ``elapsed`` minutes."""
+    return max(mean * MIN_REMAINING_SHARE, mean - elapsed)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """Someone who will join the queue: a booked visitor due, or a recommended person on the way."""
+
+    in_minutes: float  # from now (≤ 0: due already)
+    work: float  # expected service minutes
+    booked: bool = False  # called at the slot, before walk-ins
+
+
+@dataclass(frozen=True)
+class HallSnapshot:
+    code: str
+    name: str
+    lat: float
+    lng: float
+    windows: int  # open windows that serve the item
+    backlog_minutes: float  # service minutes of those waiting plus what is left of those at the windows
+    waiting: int = 0  # people waiting now (for display)
+    arrivals: tuple[Arrival, ...] = ()
+    service_minutes: float = 10.0  # the item's expected service time here
+
+
+def predict_wait(hall: HallSnapshot, arrive_in: float) -> float:
+    """Minutes from arriving (``arrive_in`` minutes from now) until called; infinite with no open window."""
+    if hall.windows <= 0:
+        return math.inf
+    rate = float(hall.windows)
+    backlog, clock = hall.backlog_minutes, 0.0
+    booked_later = []
+    for arrival in sorted(hall.arrivals, key=lambda a: a.in_minutes):
+        at = max(0.0, arrival.in_minutes)
+        if at <= arrive_in:
+            backlog = max(0.0, backlog - rate * (at - clock)) + arrival.work
+            clock = at
+        elif arrival.booked:
+            booked_later.append(arrival)
+    backlog = max(0.0, backlog - rate * (arrive_in - clock))
+    wait = backlog / rate
+    for _round in range(5):  # booked visitors due while this person waits go first
+        ahead = sum(a.work for a in booked_later if a.in_minutes < arrive_in + wait)
+        new_wait = (backlog + ahead) / rate
+        if new_wait - wait < 0.01:
+            break
+        wait = new_wait
+    return wait
+
+
+@dataclass(frozen=True)
+class Option:
+    hall: HallSnapshot
+    distance_km: float
+    travel_minutes: float
+    wait_minutes: float
+
+    @property
+    def total_minutes(self) -> float:
+        return self.travel_minutes + self.wait_minutes
+
+    @property
+    def reason(self) -> str:
+        wait = round(self.wait_minutes)
+        waiting = f"预计等候 {wait} 分钟" if wait >= 1 else "预计到达即可办理"
+        return f"距您 {self.distance_km:.1f} 公里，路程约 {round(self.travel_minutes)} 分钟，{waiting}"
+
+
+def rank(halls: list[HallSnapshot], lat: float, lng: float) -> list[Option]:
+    """Halls with an open window for the item, by expected total time (travel + wait on arrival)."""
+    options = []
+    for hall in halls:
+        km = distance_km(lat, lng, hall.lat, hall.lng)
+        travel = travel_minutes(km)
+        wait = predict_wait(hall, travel)
+        if math.isfinite(wait):
+            options.append(Option(hall, km, travel, wait))
+    return sorted(options, key=lambda o: (o.total_minutes, o.distance_km, o.hall.code))
+
+
+def choose(options: list[Option], rng: random.Random) -> Option | None:
+    """One of the best few whose total is within ``TIE_MINUTES`` of the best, at random (spreads the load)."""
+    if not options:
+        return None
+    best = options[0].total_minutes
+    near = [o for o in options[:BEST_FEW] if o.total_minutes <= best + TIE_MINUTES]
+    return rng.choice(near)

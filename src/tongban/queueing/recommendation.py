@@ -1,0 +1,155 @@
+"""The best hall for an item or bundle: eligible points, a snapshot of their queues, the policy's choice.
+
+The snapshot is what ``policy`` needs and nothing more: open windows serving the item, the service
+minutes ahead (waiting tickets and what is left of those at the windows, from learned service
+times), booked visitors due in the next hours and recommended people not yet arrived. Taking a
+recommendation records a ``Referral`` so the next person's prediction counts this one.
+"""
+
+import datetime
+import random
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongban.appointments.choices import BookingStatus
+from tongban.appointments.eligibility import eligible_points_for
+from tongban.appointments.models import Booking
+from tongban.catalog.models import Item
+from tongban.core.errors import InvalidInput
+from tongban.directory.models import ServicePoint, Window
+from tongban.queueing import policy
+from tongban.queueing.choices import OPEN_STATUSES, TicketStatus
+from tongban.queueing.models import Referral, Ticket, WindowSession
+from tongban.queueing.service_times import ServiceTimes, service_group_of
+
+HORIZON = datetime.timedelta(hours=3)  # booked visitors this far ahead count
+LATE_BOOKED = datetime.timedelta(minutes=30)  # booked visitors this late may still come
+REFERRAL_GRACE = datetime.timedelta(minutes=30)  # a referral counts this long past its expected arrival
+
+
+def _minutes(delta: datetime.timedelta) -> float:
+    return delta.total_seconds() / 60
+
+
+def hall_snapshots(
+    items: list[Item], points: list[ServicePoint], *, now: datetime.datetime, times: ServiceTimes | None = None
+) -> list[policy.HallSnapshot]:
+    """The queue state of ``points`` as seen by someone who needs all of ``items`` (in six queries)."""
+    times = times or ServiceTimes(now)
+    ids = [p.pk for p in points]
+    windows: dict[int, list[Window]] = {}
+    for window in Window.objects.filter(service_point_id__in=ids, is_active=True):
+        windows.setdefault(window.service_point_id, []).append(window)
+    staffed = set(
+        WindowSession.objects.filter(window__service_point_id__in=ids, closed_at__isnull=True).values_list(
+            "window_id", flat=True
+        )
+    )
+    tickets: dict[int, list[Ticket]] = {}
+    for ticket in Ticket.objects.filter(
+        service_point_id__in=ids, day=timezone.localdate(now), status__in=OPEN_STATUSES
+    ):
+        tickets.setdefault(ticket.service_point_id, []).append(ticket)
+    arrivals: dict[int, list[policy.Arrival]] = {}
+    for point_id, starts_at, kind in Booking.objects.filter(
+        service_point_id__in=ids,
+        status=BookingStatus.BOOKED,
+        starts_at__gte=now - LATE_BOOKED,
+        starts_at__lt=now + HORIZON,
+    ).values_list("service_point_id", "starts_at", "department__kind"):
+        work = times.get(kind, point_id).minutes
+        arrivals.setdefault(point_id, []).append(policy.Arrival(_minutes(starts_at - now), work, booked=True))
+    for point_id, expected_at, group in Referral.objects.filter(
+        service_point_id__in=ids, arrived_at__isnull=True, expires_at__gt=now
+    ).values_list("service_point_id", "expected_at", "service_group"):
+        work = times.get(group, point_id).minutes
+        arrivals.setdefault(point_id, []).append(policy.Arrival(_minutes(expected_at - now), work))
+
+    groups = [service_group_of(item) for item in items]
+    snapshots = []
+    for point in points:
+        serving = [
+            w
+            for w in windows.get(point.pk, [])
+            if all(w.serves(item_code=i.code, authority_kind=i.authority_kind) for i in items)
+        ]
+        point_staffed = any(w.pk in staffed for w in windows.get(point.pk, []))
+        # Before any clerk signs in today, the point is assumed to staff every window.
+        open_windows = [w for w in serving if w.pk in staffed] if point_staffed else serving
+        backlog, waiting = 0.0, 0
+        for ticket in tickets.get(point.pk, []):
+            mean = times.get(ticket.service_group, point.pk).minutes
+            if ticket.status == TicketStatus.WAITING:
+                if any(w.serves(item_code=ticket.item_code, authority_kind=ticket.authority_kind) for w in serving):
+                    backlog += mean
+                    waiting += 1
+            elif ticket.window_id in {w.pk for w in open_windows}:
+                began = ticket.started_at or ticket.called_at or now
+                backlog += policy.remaining_minutes(mean, _minutes(now - began))
+        snapshots.append(
+            policy.HallSnapshot(
+                code=point.code,
+                name=point.name,
+                lat=float(point.latitude),
+                lng=float(point.longitude),
+                windows=len(open_windows),
+                backlog_minutes=backlog,
+                waiting=waiting,
+                arrivals=tuple(arrivals.get(point.pk, [])),
+                service_minutes=sum(times.get(g, point.pk).minutes for g in groups),
+            )
+        )
+    return snapshots
+
+
+@dataclass
+class Recommendation:
+    options: list[policy.Option]
+    chosen: policy.Option | None
+    referral: Referral | None
+
+
+def _coordinate(value, low: float, high: float, field: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not low <= number <= high:
+        raise InvalidInput(_("请提供有效的位置（经纬度）。"), code="invalid_location", details={field: [_("无效")]})
+    return number
+
+
+@transaction.atomic
+def recommend(
+    *,
+    region_code: str,
+    lat,
+    lng,
+    item_code: str = "",
+    bundle_code: str = "",
+    rng: random.Random | None = None,
+    now: datetime.datetime | None = None,
+) -> Recommendation:
+    """Rank the halls that can handle the item (or every item of the bundle) for the applicant's jurisdiction."""
+    lat, lng = _coordinate(lat, -90, 90, "lat"), _coordinate(lng, -180, 180, "lng")
+    now = now or timezone.now()
+    items, points = eligible_points_for(region_code=region_code, item_code=item_code, bundle_code=bundle_code)
+    options = policy.rank(hall_snapshots(items, points, now=now), lat, lng)
+    chosen = policy.choose(options, rng or random.Random())
+    referral = None
+    if chosen is not None:
+        expected = now + datetime.timedelta(minutes=chosen.travel_minutes)
+        referral = Referral.objects.create(
+            token=secrets.token_hex(8),
+            service_point=next(p for p in points if p.code == chosen.hall.code),
+            item_code=items[0].code,
+            service_group=service_group_of(items[0]),
+            created_at=now,
+            expected_at=expected,
+            expires_at=expected + REFERRAL_GRACE,
+        )
+    return Recommendation(options, chosen, referral)

@@ -1,0 +1,314 @@
+"""The queue at the windows: take a ticket, open a window, call, recall, start, finish, no-show, transfer.
+
+Each operation runs in one transaction, checks that the clerk sits at a window of that hall, and
+writes a ``TicketEvent``. Calls take a ticket with a conditional update, so two windows calling at
+once never get the same ticket.
+"""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongban.appointments.choices import BookingAction, BookingStatus
+from tongban.appointments.eligibility import eligible_points, owning_department
+from tongban.appointments.models import Booking, BookingEvent
+from tongban.cases.permissions import actor_of
+from tongban.catalog.services import item_in_force, service_points_for_item
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.directory.models import ServicePoint, Window
+from tongban.directory.roles import Role
+from tongban.queueing import policy
+from tongban.queueing.choices import TicketAction, TicketKind, TicketStatus
+from tongban.queueing.models import Referral, Ticket, TicketEvent, TicketSequence, WindowSession
+from tongban.queueing.service_times import service_group_of
+
+# A booked visitor may check in this early, and up to this late, around the slot start.
+CHECK_IN_EARLY = datetime.timedelta(hours=2)
+CHECK_IN_LATE = datetime.timedelta(minutes=30)
+TICKET_PREFIX = {TicketKind.WALK_IN: "A", TicketKind.BOOKED: "Y"}
+
+
+def service_point(code: str) -> ServicePoint:
+    point = ServicePoint.objects.filter(code=code, is_active=True).first()
+    if point is None:
+        raise NotFound(_("服务网点 %s 不存在或已关闭。") % code, code="service_point_not_found")
+    return point
+
+
+def _log(ticket: Ticket, action: TicketAction, by, at: datetime.datetime, window: Window | None = None, **data):
+    TicketEvent.objects.create(
+        ticket=ticket,
+        action=action,
+        window=window,
+        actor=by if by is not None and by.is_authenticated else None,
+        at=at,
+        data=data,
+    )
+
+
+def _next_sequence(point: ServicePoint, day: datetime.date) -> int:
+    sequence, _created = TicketSequence.objects.select_for_update().get_or_create(service_point=point, day=day)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return sequence.last
+
+
+def _new_ticket(*, point, item, kind, by, now, applicant=None, booking=None, referral=None, due_at=None) -> Ticket:
+    day = timezone.localdate(now)
+    sequence = _next_sequence(point, day)
+    ticket = Ticket.objects.create(
+        service_point=point,
+        day=day,
+        sequence=sequence,
+        number=f"{TICKET_PREFIX[kind]}{sequence:03d}",
+        kind=kind,
+        item_code=item.code,
+        item_name=item.name,
+        authority_kind=item.authority_kind,
+        service_group=service_group_of(item),
+        applicant=applicant,
+        booking=booking,
+        referral=referral,
+        due_at=due_at or now,
+        issued_at=now,
+    )
+    _log(ticket, TicketAction.ISSUE, by, now, kind=kind)
+    return ticket
+
+
+@transaction.atomic
+def issue_ticket(*, by, point_code: str, item_code: str, region_code: str = "", referral_token: str = "") -> Ticket:
+    """取号 at a hall for an item it can handle (for the applicant's jurisdiction, when given)."""
+    point = service_point(point_code)
+    item = item_in_force(item_code.strip().upper())
+    if region_code:
+        allowed = eligible_points(item, owning_department(item, region_code))
+    else:
+        allowed = service_points_for_item(item)
+    if point not in allowed:
+        raise Forbidden(
+            _("%(point)s不能办理“%(item)s”，请到可办理的网点取号。") % {"point": point.name, "item": item.name},
+            code="point_not_eligible",
+            details={"service_points": [{"code": p.code, "name": p.name} for p in allowed[:10]]},
+        )
+    now = timezone.now()
+    referral = None
+    if referral_token:
+        referral = Referral.objects.select_for_update().filter(token=referral_token, service_point=point).first()
+        if referral is not None and referral.arrived_at is None:
+            referral.arrived_at = now
+            referral.save(update_fields=["arrived_at"])
+        else:
+            referral = None  # someone else's, another hall's, or used: the ticket is an ordinary walk-in
+    applicant = getattr(by, "applicant", None) if by.is_authenticated else None
+    return _new_ticket(
+        point=point, item=item, kind=TicketKind.WALK_IN, by=by, now=now, applicant=applicant, referral=referral
+    )
+
+
+@transaction.atomic
+def check_in(booking_number: str, *, by) -> Ticket:
+    """A booked visitor arrives: their ticket is called at the slot, before walk-ins."""
+    booking = (
+        Booking.objects.select_for_update()
+        .select_related("service_point", "applicant")
+        .filter(number=booking_number)
+        .first()
+    )
+    if booking is None:
+        raise NotFound(_("预约 %s 不存在。") % booking_number, code="booking_not_found")
+    actor = actor_of(by)
+    at_the_hall = Role.CLERK in actor.roles and actor.service_point == booking.service_point
+    if not (by.is_superuser or at_the_hall or booking.applicant.user_id == by.pk):
+        raise Forbidden(_("只能由预约人本人或本网点工作人员办理到场取号。"), code="not_the_applicant")
+    if booking.status != BookingStatus.BOOKED:
+        raise Conflict(_("预约当前状态为“%s”，不能取号。") % booking.get_status_display(), code="booking_not_open")
+    now = timezone.now()
+    if not booking.starts_at - CHECK_IN_EARLY <= now <= booking.starts_at + CHECK_IN_LATE:
+        raise Conflict(
+            _("请在预约时段开始前 2 小时至开始后 30 分钟内到场取号。"),
+            code="check_in_out_of_time",
+            details={"starts_at": booking.starts_at.isoformat()},
+        )
+    booking.status = BookingStatus.CHECKED_IN
+    booking.save(update_fields=["status"])
+    BookingEvent.objects.create(booking=booking, action=BookingAction.CHECK_IN, actor=by)
+    return _new_ticket(
+        point=booking.service_point,
+        item=item_in_force(booking.item_code),
+        kind=TicketKind.BOOKED,
+        by=by,
+        now=now,
+        applicant=booking.applicant,
+        booking=booking,
+        due_at=booking.starts_at,
+    )
+
+
+# --- windows --------------------------------------------------------------------------------
+
+
+def _clerk_at(by, point: ServicePoint) -> None:
+    actor = actor_of(by)
+    if Role.CLERK not in actor.roles or actor.service_point != point:
+        raise Forbidden(_("只有本网点的综窗受理员可以在此窗口叫号。"), code="not_clerk_here")
+
+
+@transaction.atomic
+def open_window(*, by, window_id: int) -> WindowSession:
+    """The clerk sits down at a window (leaving any other one)."""
+    window = Window.objects.select_related("service_point").filter(pk=window_id, is_active=True).first()
+    if window is None:
+        raise NotFound(_("窗口不存在或未启用。"), code="window_not_found")
+    _clerk_at(by, window.service_point)
+    now = timezone.now()
+    WindowSession.objects.filter(staff=by, closed_at__isnull=True).update(closed_at=now)
+    try:
+        with transaction.atomic():  # the partial unique index decides between two clerks sitting down at once
+            return WindowSession.objects.create(window=window, staff=by, opened_at=now)
+    except IntegrityError:
+        raise Conflict(_("%s已有工作人员在岗。") % window, code="window_taken") from None
+
+
+@transaction.atomic
+def close_window(*, by) -> None:
+    WindowSession.objects.filter(staff=by, closed_at__isnull=True).update(closed_at=timezone.now())
+
+
+def current_session(by) -> WindowSession:
+    session = (
+        WindowSession.objects.select_related("window__service_point").filter(staff=by, closed_at__isnull=True).first()
+    )
+    if session is None:
+        raise Conflict(_("请先选择您所在的窗口（开窗）。"), code="no_open_window")
+    return session
+
+
+# --- calling --------------------------------------------------------------------------------
+
+
+def call_key(ticket: Ticket, window: Window, now: datetime.datetime) -> tuple:
+    return (
+        *policy.call_order(
+            booked=ticket.kind == TicketKind.BOOKED,
+            due=ticket.due_at,
+            issued=ticket.issued_at,
+            now=now,
+            transferred_here=ticket.transferred_to_id == window.pk,
+        ),
+        ticket.sequence,
+    )
+
+
+def callable_tickets(window: Window, now: datetime.datetime) -> list[Ticket]:
+    """Waiting tickets this window may serve, in the order it calls them."""
+    waiting = Ticket.objects.filter(
+        service_point_id=window.service_point_id, day=timezone.localdate(now), status=TicketStatus.WAITING
+    )
+    mine = [
+        t
+        for t in waiting
+        if t.transferred_to_id in (None, window.pk)
+        and window.serves(item_code=t.item_code, authority_kind=t.authority_kind)
+    ]
+    return sorted(mine, key=lambda t: call_key(t, window, now))
+
+
+@transaction.atomic
+def call_next(*, by) -> Ticket | None:
+    """The clerk's window calls the next ticket it may serve; None when nobody waits for it."""
+    session = current_session(by)
+    window = session.window
+    _clerk_at(by, window.service_point)
+    if Ticket.objects.filter(window=window, status__in=[TicketStatus.CALLED, TicketStatus.SERVING]).exists():
+        raise Conflict(_("本窗口还有未办结的号，请先办结、过号或转窗口。"), code="window_busy")
+    now = timezone.now()
+    for ticket in callable_tickets(window, now):
+        first_call = ticket.called_at is None
+        taken = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.WAITING).update(
+            status=TicketStatus.CALLED,
+            called_at=now,
+            window=window,
+            staff=by,
+            transferred_to=None,
+            **({"wait_seconds": int((now - ticket.issued_at).total_seconds())} if first_call else {}),
+        )
+        if taken:  # another window may have called it a moment ago: then try the next
+            ticket.refresh_from_db()
+            _log(ticket, TicketAction.CALL, by, now, window)
+            return ticket
+    return None
+
+
+def _at_my_window(ticket: Ticket | int, by, statuses) -> tuple[Ticket, WindowSession]:
+    session = current_session(by)
+    pk = ticket if isinstance(ticket, int) else ticket.pk
+    locked = Ticket.objects.select_for_update().filter(pk=pk).first()
+    if locked is None:
+        raise NotFound(_("号码不存在。"), code="ticket_not_found")
+    if locked.window_id != session.window_id:
+        raise Forbidden(_("该号不在您的窗口。"), code="not_my_ticket")
+    if locked.status not in statuses:
+        raise Conflict(
+            _("该号当前状态为“%s”，不能执行此操作。") % locked.get_status_display(), code="invalid_ticket_state"
+        )
+    return locked, session
+
+
+@transaction.atomic
+def recall(ticket: Ticket | int, *, by) -> Ticket:
+    locked, session = _at_my_window(ticket, by, {TicketStatus.CALLED})
+    locked.recalls += 1
+    locked.save(update_fields=["recalls"])
+    _log(locked, TicketAction.RECALL, by, timezone.now(), session.window, recalls=locked.recalls)
+    return locked
+
+
+@transaction.atomic
+def start(ticket: Ticket | int, *, by) -> Ticket:
+    locked, session = _at_my_window(ticket, by, {TicketStatus.CALLED})
+    now = timezone.now()
+    locked.status, locked.started_at = TicketStatus.SERVING, now
+    locked.save(update_fields=["status", "started_at"])
+    _log(locked, TicketAction.START, by, now, session.window)
+    return locked
+
+
+@transaction.atomic
+def finish(ticket: Ticket | int, *, by) -> Ticket:
+    """Done; a ticket finished straight from the call counts its service from the call."""
+    locked, session = _at_my_window(ticket, by, {TicketStatus.CALLED, TicketStatus.SERVING})
+    now = timezone.now()
+    locked.started_at = locked.started_at or locked.called_at
+    locked.status, locked.finished_at = TicketStatus.FINISHED, now
+    locked.service_seconds = int((now - locked.started_at).total_seconds())
+    locked.save(update_fields=["status", "started_at", "finished_at", "service_seconds"])
+    _log(locked, TicketAction.FINISH, by, now, session.window, service_seconds=locked.service_seconds)
+    return locked
+
+
+@transaction.atomic
+def no_show(ticket: Ticket | int, *, by) -> Ticket:
+    locked, session = _at_my_window(ticket, by, {TicketStatus.CALLED})
+    locked.status = TicketStatus.NO_SHOW
+    locked.save(update_fields=["status"])
+    _log(locked, TicketAction.NO_SHOW, by, timezone.now(), session.window, recalls=locked.recalls)
+    return locked
+
+
+@transaction.atomic
+def transfer(ticket: Ticket | int, *, by, to_window_id: int) -> Ticket:
+    """Send the visitor to another window of the hall that serves the item; it calls them next."""
+    locked, session = _at_my_window(ticket, by, {TicketStatus.CALLED, TicketStatus.SERVING})
+    target = Window.objects.filter(pk=to_window_id, service_point_id=locked.service_point_id, is_active=True).first()
+    if target is None or target.pk == session.window_id:
+        raise InvalidInput(_("请选择本大厅的另一个窗口。"), code="invalid_window")
+    if not target.serves(item_code=locked.item_code, authority_kind=locked.authority_kind):
+        raise InvalidInput(_("%s不受理该事项。") % target, code="window_cannot_serve")
+    locked.status, locked.transferred_to, locked.window = TicketStatus.WAITING, target, None
+    locked.started_at = None
+    locked.save(update_fields=["status", "transferred_to", "window", "started_at"])
+    _log(locked, TicketAction.TRANSFER, by, timezone.now(), session.window, to_window=target.number)
+    return locked

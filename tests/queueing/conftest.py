@@ -1,0 +1,52 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from tongban.catalog.models import Item
+from tongban.directory.models import Window
+from tongban.directory.roles import Role
+from tongban.directory.services import assign_staff
+from tongban.queueing.services import open_window
+
+
+@pytest.fixture
+def police_item():
+    """A city-wide public-security item: served by general windows and the 公安专区."""
+    return Item.objects.in_force().get(name="居住证签发")
+
+
+@pytest.fixture
+def gulou_window():
+    def get(number: str) -> Window:
+        return Window.objects.get(service_point__code="fz-gulou", number=number)
+
+    return get
+
+
+@pytest.fixture
+def clerk_at(gulou_window, user_of):
+    """A clerk of the 鼓楼 hall signed in at a window: ``clerk_at("01")`` (the demo clerk first)."""
+    made = []
+
+    def sign_in(number: str):
+        if not made:
+            user = user_of("clerk_gulou")
+        else:
+            user = get_user_model().objects.create(username=f"clerk_gulou_{number}")
+            assign_staff(user, role=Role.CLERK, service_point=gulou_window(number).service_point)
+        made.append(user)
+        open_window(by=user, window_id=gulou_window(number).pk)
+        return user
+
+    return sign_in
+
+
+@pytest.fixture(autouse=True)
+def without_demo_tickets(request):
+    """Queue tests start from an empty queue (the demo city ships past tickets and a few waiting today)."""
+    from tongban.queueing.models import Ticket, TicketSequence
+
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("db")
+    Ticket.objects.all().delete()
+    TicketSequence.objects.all().delete()

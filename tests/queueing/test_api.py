@@ -1,0 +1,78 @@
+import pytest
+
+from tongban.queueing.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_take_a_ticket_call_and_finish_through_the_api(api, user_of, food_item, gulou_window):
+    clerk = user_of("clerk_gulou")
+    api.force_authenticate(clerk)
+    taken = api.post("/api/v1/tickets/", {"service_point": "fz-gulou", "item": food_item.code}, format="json")
+    assert taken.status_code == 201 and taken.json()["number"] == "A001"
+    assert api.post("/api/v1/tickets/call-next/").json()["code"] == "no_open_window"
+    assert api.post("/api/v1/tickets/open-window/", {"window": gulou_window("03").pk}, format="json").status_code == 204
+    called = api.post("/api/v1/tickets/call-next/").json()
+    assert called["status"] == "called" and called["window_number"] == "03" and called["staff"] == "clerk_gulou"
+    assert api.post(f"/api/v1/tickets/{called['id']}/recall/").json()["recalls"] == 1
+    assert api.post(f"/api/v1/tickets/{called['id']}/start/").json()["status"] == "serving"
+    done = api.post(f"/api/v1/tickets/{called['id']}/finish/").json()
+    assert done["status"] == "finished" and done["service_seconds"] is not None
+    assert api.post("/api/v1/tickets/call-next/").status_code == 204
+    board = api.get("/api/v1/queues/fz-gulou/").json()
+    assert board["served_today"] == 1 and board["waiting"] == 0
+
+
+def test_only_clerks_of_the_hall_call_and_tickets_are_not_public(api, user_of, food_item, gulou_window):
+    api.force_authenticate(user_of("clerk_city"))
+    refused = api.post("/api/v1/tickets/open-window/", {"window": gulou_window("01").pk}, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "not_clerk_here"
+    ticket = api.post("/api/v1/tickets/", {"service_point": "fz-gulou", "item": food_item.code}, format="json").json()
+    assert api.get(f"/api/v1/tickets/{ticket['id']}/").status_code == 404
+    assert api.get("/api/v1/tickets/?service_point=fz-gulou").status_code == 404
+    api.force_authenticate(user_of("hall_gulou"))
+    assert api.get(f"/api/v1/tickets/{ticket['id']}/").status_code == 200
+    listed = api.get("/api/v1/tickets/?service_point=fz-gulou").json()
+    assert [t["number"] for t in listed["results"]] == ["A001"]
+    assert Ticket.objects.count() == 1
+
+
+def test_recommendation_lists_halls_with_reasons(api, food_item):
+    response = api.post(
+        "/api/v1/recommendations/?seed=3",
+        {"item": food_item.code, "region": "350104", "lat": 26.044, "lng": 119.259},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["recommended"] in [o["service_point"] for o in body["options"][:3]]
+    assert body["reason"].startswith("距您") and body["referral"]
+    assert {"distance_km", "wait_minutes", "travel_minutes", "total_minutes", "reason"} <= set(body["options"][0])
+    bad = api.post("/api/v1/recommendations/", {"item": food_item.code, "region": "350104", "lat": 200, "lng": 0})
+    assert bad.status_code == 400
+
+
+def test_staffing_plan_for_hall_admins_and_supervisors(api, user_of):
+    body = {
+        "service_point": "fz-gulou",
+        "simulate": False,
+        "groups": [
+            {"group": "market", "label": "市场监管", "per_hour": {"9": 12, "10": 18}, "service_minutes": 12},
+            {"group": "tax", "per_hour": {"9": 6}, "service_minutes": 15, "cv": 1.8},
+        ],
+    }
+    api.force_authenticate(user_of("clerk_gulou"))
+    assert api.post("/api/v1/staffing-plans/", body, format="json").json()["code"] == "not_hall_overseer"
+    api.force_authenticate(user_of("hall_gulou"))
+    other_hall = api.post("/api/v1/staffing-plans/", {**body, "service_point": "fz-cangshan"}, format="json")
+    assert other_hall.status_code == 403  # a district's hall admin plans only the district's halls
+    plan = api.post("/api/v1/staffing-plans/", body, format="json").json()
+    assert [h["hour"] for h in plan["hours"]] == [9, 10]
+    nine = plan["hours"][0]
+    assert nine["pooled"]["windows"] <= nine["dedicated"]["windows"] == sum(nine["dedicated_by_group"].values())
+    assert plan["notes"]  # the tax group's service times are far from exponential
+    api.force_authenticate(user_of("supervisor"))
+    empty = api.get("/api/v1/staffing-plans/?service_point=fz-gulou")
+    assert empty.status_code == 400 and empty.json()["code"] == "no_demand"
+    bad = api.post("/api/v1/staffing-plans/", {**body, "groups": [{**body["groups"][0], "per_hour": {"25": 3}}]})
+    assert bad.status_code == 400

@@ -1,0 +1,183 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tongban.appointments.models import Booking
+from tongban.appointments.services import availability, book
+from tongban.cases.choices import ApplicantKind
+from tongban.cases.services import identify_applicant
+from tongban.core.errors import Conflict, Forbidden, InvalidInput
+from tongban.queueing.choices import TicketAction, TicketKind, TicketStatus
+from tongban.queueing.models import Ticket
+from tongban.queueing.services import (
+    call_next,
+    check_in,
+    close_window,
+    finish,
+    issue_ticket,
+    no_show,
+    open_window,
+    recall,
+    start,
+    transfer,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def walk_in(user, item, point="fz-gulou", **kwargs):
+    return issue_ticket(by=user, point_code=point, item_code=item.code, **kwargs)
+
+
+def test_tickets_are_numbered_per_hall_and_day(user_of, food_item):
+    first = walk_in(user_of("clerk_gulou"), food_item)
+    second = walk_in(user_of("clerk_gulou"), food_item)
+    elsewhere = walk_in(user_of("clerk_city"), food_item, point="fz-city")
+    assert (first.number, second.number, elsewhere.number) == ("A001", "A002", "A001")
+    assert first.status == TicketStatus.WAITING and first.issued_at and first.due_at == first.issued_at
+    assert first.events.get().action == TicketAction.ISSUE
+
+
+def test_a_ticket_for_an_item_the_hall_cannot_handle_is_refused(user_of, food_item):
+    with pytest.raises(Forbidden) as error:
+        walk_in(user_of("clerk_gulou"), food_item, point="fz-taijiang", region_code="350104")  # no grant there
+    assert error.value.code == "point_not_eligible"
+    walk_in(user_of("clerk_gulou"), food_item, point="fz-gulou", region_code="350104")  # granted
+
+
+def test_a_window_calls_in_order_and_keeps_every_time_window_and_clerk(clerk_at, user_of, food_item):
+    clerk = clerk_at("01")
+    first, second = walk_in(clerk, food_item), walk_in(clerk, food_item)
+    called = call_next(by=clerk)
+    assert called.pk == first.pk and called.status == TicketStatus.CALLED
+    assert called.window.number == "01" and called.staff == clerk and called.wait_seconds is not None
+    with pytest.raises(Conflict) as error:
+        call_next(by=clerk)
+    assert error.value.code == "window_busy"
+    start(called, by=clerk)
+    done = finish(called, by=clerk)
+    assert done.status == TicketStatus.FINISHED
+    assert done.issued_at <= done.called_at <= done.started_at <= done.finished_at
+    assert done.service_seconds is not None
+    assert list(done.events.values_list("action", flat=True)) == ["issue", "call", "start", "finish"]
+    assert call_next(by=clerk).pk == second.pk
+
+
+def test_booked_visitors_are_called_at_their_slot_before_walk_ins(clerk_at, user_of, food_item):
+    clerk = clerk_at("01")
+    early_walk_in = walk_in(clerk, food_item)
+    person = identify_applicant(kind=ApplicantKind.PERSON, id_number="110105194912310038", name="预约人")
+    booked = _booked_ticket(clerk, person, food_item)
+    # Slot not yet due: walk-ins go first; once due, the booked visitor goes before every walk-in.
+    assert call_next(by=clerk).pk == early_walk_in.pk
+    finish(Ticket.objects.get(pk=early_walk_in.pk), by=clerk)
+    later_walk_in = walk_in(clerk, food_item)
+    Ticket.objects.filter(pk=booked.pk).update(due_at=timezone.now() - datetime.timedelta(minutes=1))
+    assert call_next(by=clerk).pk == booked.pk
+    finish(Ticket.objects.get(pk=booked.pk), by=clerk)
+    assert call_next(by=clerk).pk == later_walk_in.pk
+
+
+def _booked_ticket(clerk, person, item):
+    from django.contrib.auth import get_user_model
+
+    from tongban.directory.models import ServicePoint
+
+    gulou = ServicePoint.objects.prefetch_related("windows", "opening_periods").get(code="fz-gulou")
+    day = timezone.localdate()
+    slots = []
+    while not slots:
+        slots = availability(gulou, item, day)
+        day += datetime.timedelta(days=1)
+    person.user = get_user_model().objects.create(username="booker")
+    person.save()
+    booking = book(
+        by=person.user,
+        applicant=person,
+        item_code=item.code,
+        region_code="350102",
+        point_code="fz-gulou",
+        starts_at=slots[0].starts_at,
+    )
+    Booking.objects.filter(pk=booking.pk).update(starts_at=timezone.now() + datetime.timedelta(minutes=30))
+    ticket = check_in(booking.number, by=clerk)
+    assert ticket.kind == TicketKind.BOOKED and ticket.number.startswith("Y")
+    return ticket
+
+
+def test_a_booking_checks_in_once_and_only_around_its_slot(clerk_at, food_item):
+    clerk = clerk_at("01")
+    person = identify_applicant(kind=ApplicantKind.PERSON, id_number="110105194912310046", name="早到者")
+    ticket = _booked_ticket(clerk, person, food_item)
+    with pytest.raises(Conflict) as error:
+        check_in(ticket.booking.number, by=clerk)
+    assert error.value.code == "booking_not_open"
+    Booking.objects.filter(pk=ticket.booking_id).update(
+        status="booked", starts_at=timezone.now() + datetime.timedelta(hours=3)
+    )
+    with pytest.raises(Conflict) as error:
+        check_in(ticket.booking.number, by=clerk)
+    assert error.value.code == "check_in_out_of_time"
+
+
+def test_zone_windows_call_only_their_share(clerk_at, gulou_window, food_item, police_item):
+    zone = gulou_window("A01")  # 公安专区
+    assert zone.kind == "zone"
+    clerk = clerk_at("A01")
+    market = walk_in(clerk, food_item)
+    police = walk_in(clerk, police_item)
+    assert call_next(by=clerk).pk == police.pk
+    finish(Ticket.objects.get(pk=police.pk), by=clerk)
+    assert call_next(by=clerk) is None
+    assert Ticket.objects.get(pk=market.pk).status == TicketStatus.WAITING
+
+
+def test_recall_no_show_and_transfer(clerk_at, food_item):
+    clerk, colleague = clerk_at("01"), clerk_at("02")
+    ticket = walk_in(clerk, food_item)
+    other = walk_in(clerk, food_item)
+    ticket = call_next(by=clerk)
+    assert recall(ticket, by=clerk).recalls == 1
+    with pytest.raises(Forbidden) as error:
+        recall(ticket, by=colleague)
+    assert error.value.code == "not_my_ticket"
+    moved = transfer(ticket, by=clerk, to_window_id=_window_of(colleague).pk)
+    assert moved.status == TicketStatus.WAITING and moved.window is None
+    # The target window calls the transferred visitor before the one who came earlier... and only it does.
+    assert call_next(by=colleague).pk == ticket.pk
+    assert call_next(by=clerk).pk == other.pk
+    assert no_show(Ticket.objects.get(pk=other.pk), by=clerk).status == TicketStatus.NO_SHOW
+    with pytest.raises(Conflict):
+        finish(Ticket.objects.get(pk=other.pk), by=clerk)
+
+
+def _window_of(user):
+    return user.windowsession_set.get(closed_at__isnull=True).window
+
+
+def test_transfer_to_a_window_that_cannot_serve_the_item_is_refused(clerk_at, gulou_window, food_item):
+    clerk = clerk_at("01")
+    walk_in(clerk, food_item)
+    ticket = call_next(by=clerk)
+    with pytest.raises(InvalidInput) as error:
+        transfer(ticket, by=clerk, to_window_id=gulou_window("A01").pk)
+    assert error.value.code == "window_cannot_serve"
+
+
+def test_only_a_clerk_of_the_hall_opens_its_windows(user_of, gulou_window):
+    with pytest.raises(Forbidden):
+        open_window(by=user_of("clerk_city"), window_id=gulou_window("01").pk)
+    with pytest.raises(Forbidden):
+        open_window(by=user_of("hall_gulou"), window_id=gulou_window("01").pk)
+
+
+def test_one_clerk_per_window_and_calling_needs_an_open_window(clerk_at, user_of, gulou_window, food_item):
+    clerk_at("01")
+    with pytest.raises(Conflict) as error:
+        clerk_at("01")
+    assert error.value.code == "window_taken"
+    close_window(by=user_of("clerk_gulou"))
+    with pytest.raises(Conflict) as error:
+        call_next(by=user_of("clerk_gulou"))
+    assert error.value.code == "no_open_window"

@@ -1,0 +1,74 @@
+"""The pure wait prediction and recommendation policy (the same functions the API and the benchmark call)."""
+
+import math
+import random
+
+from tongban.queueing.policy import Arrival, HallSnapshot, choose, distance_km, predict_wait, rank, travel_minutes
+
+
+def hall(code="h", windows=3, backlog=0.0, arrivals=(), lat=26.08, lng=119.30):
+    return HallSnapshot(code, code, lat, lng, windows, backlog, arrivals=tuple(arrivals))
+
+
+def test_wait_is_the_work_ahead_shared_by_the_open_windows():
+    assert predict_wait(hall(windows=0), 0) == math.inf
+    assert predict_wait(hall(backlog=0), 0) == 0
+    assert predict_wait(hall(backlog=60), 0) == 20
+    assert predict_wait(hall(backlog=60), 10) == 10  # the windows work while the person travels
+    assert predict_wait(hall(backlog=60), 30) == 0
+
+
+def test_people_on_their_way_count_only_if_they_get_there_first():
+    sooner = hall(backlog=30, arrivals=[Arrival(5, 30)])  # arrives before us
+    later = hall(backlog=30, arrivals=[Arrival(50, 30)])  # arrives after us: behind us
+    assert predict_wait(sooner, 10) == (30 - 3 * 5 + 30 - 3 * 5) / 3
+    assert predict_wait(later, 0) == 10
+
+
+def test_booked_visitors_due_while_we_wait_are_called_first():
+    plain = hall(backlog=60)
+    with_booking = hall(backlog=60, arrivals=[Arrival(10, 15, booked=True)])
+    after_our_call = hall(backlog=60, arrivals=[Arrival(40, 15, booked=True)])
+    assert predict_wait(with_booking, 0) == 25
+    assert predict_wait(after_our_call, 0) == predict_wait(plain, 0) == 20
+
+
+def test_travel_grows_with_distance():
+    assert math.isclose(distance_km(26.0, 119.0, 26.0, 119.0), 0)
+    assert 11 < distance_km(26.0, 119.0, 26.1, 119.0) < 11.2  # 0.1° latitude ≈ 11.1 km
+    assert travel_minutes(0) == 5 and travel_minutes(10) > travel_minutes(2)
+
+
+def test_ranking_weighs_travel_against_wait_and_says_why():
+    near_busy = hall("near", backlog=300, lat=26.080, lng=119.300)
+    far_free = hall("far", backlog=0, lat=26.100, lng=119.300)
+    options = rank([near_busy, far_free, hall("shut", windows=0)], 26.080, 119.300)
+    assert [o.hall.code for o in options] == ["far", "near"]  # a closed hall is never offered
+    best = options[0]
+    assert best.total_minutes == best.travel_minutes + best.wait_minutes
+    assert best.reason.startswith("距您 2.2 公里")
+    assert "预计等候 95 分钟" in options[1].reason  # (300 − 3 × 5) ÷ 3, it drains while one travels
+
+
+def test_herding_is_avoided_by_counting_recommendations_in_flight():
+    """Forty people from one place: without in-flight counting all would go to one hall."""
+    halls = {code: hall(code, windows=2, lat=26.08 + d, lng=119.30) for code, d in (("a", 0.0), ("b", 0.004))}
+    on_the_way = {code: [] for code in halls}
+    rng = random.Random(7)
+    for _person in range(40):
+        snapshot = [
+            HallSnapshot(h.code, h.name, h.lat, h.lng, h.windows, 0.0, arrivals=tuple(on_the_way[h.code]))
+            for h in halls.values()
+        ]
+        chosen = choose(rank(snapshot, 26.08, 119.30), rng)
+        on_the_way[chosen.hall.code].append(Arrival(chosen.travel_minutes, 10))
+    counts = sorted(len(v) for v in on_the_way.values())
+    assert counts[0] >= 15, counts
+
+
+def test_choice_is_among_the_best_few_and_repeatable_with_a_seed():
+    options = rank([hall(c, lat=26.08 + i * 0.0005) for i, c in enumerate("abcdef")], 26.08, 119.30)
+    picks = [choose(options, random.Random(seed)).hall.code for seed in range(30)]
+    assert set(picks) <= {"a", "b", "c"} and len(set(picks)) > 1
+    assert picks == [choose(options, random.Random(seed)).hall.code for seed in range(30)]
+    assert choose([], random.Random(1)) is None

@@ -1,0 +1,125 @@
+import datetime
+import random
+
+import pytest
+from django.utils import timezone
+
+from tongban.appointments.eligibility import eligible_points, eligible_points_for, owning_department
+from tongban.appointments.models import VisitProfile
+from tongban.queueing.choices import TicketStatus
+from tongban.queueing.models import Referral, Ticket
+from tongban.queueing.recommendation import hall_snapshots, recommend
+from tongban.queueing.service_times import MIN_SAMPLES, ServiceTimes
+from tongban.queueing.services import issue_ticket
+
+pytestmark = pytest.mark.django_db
+
+# A point in 仓山 (金山) next to the 仓山 hall.
+JINSHAN = {"lat": 26.0440, "lng": 119.2590}
+
+
+def test_only_halls_that_can_handle_the_item_for_the_applicant_are_ranked(food_item):
+    result = recommend(region_code="350104", item_code=food_item.code, rng=random.Random(1), **JINSHAN)
+    eligible = {p.code for p in eligible_points(food_item, owning_department(food_item, "350104"))}
+    ranked = [o.hall.code for o in result.options]
+    assert set(ranked) == eligible and "fz-taijiang" not in ranked
+    assert result.chosen.hall.code in ranked[:3]
+    assert result.chosen.reason.startswith("距您 ")
+    assert [o.total_minutes for o in result.options] == sorted(o.total_minutes for o in result.options)
+
+
+def test_a_taken_recommendation_counts_until_the_person_arrives(food_item, user_of):
+    result = recommend(region_code="350104", item_code=food_item.code, rng=random.Random(1), **JINSHAN)
+    referral = result.referral
+    assert referral.service_point.code == result.chosen.hall.code
+    assert referral.expected_at > referral.created_at and referral.arrived_at is None
+    snapshot = next(
+        s
+        for s in hall_snapshots([food_item], [referral.service_point], now=timezone.now())
+        if s.code == referral.service_point.code
+    )
+    assert len(snapshot.arrivals) == 1
+    ticket = issue_ticket(
+        by=user_of("clerk_gulou"),
+        point_code=referral.service_point.code,
+        item_code=food_item.code,
+        referral_token=referral.token,
+    )
+    referral.refresh_from_db()
+    assert referral.arrived_at is not None and ticket.referral == referral
+    snapshot = hall_snapshots([food_item], [referral.service_point], now=timezone.now())[0]
+    assert snapshot.arrivals == () and snapshot.waiting == 1  # now counted as a waiting ticket instead
+
+
+def test_a_crowded_hall_loses_to_a_quiet_one_a_little_further(food_item, user_of):
+    before = recommend(region_code="350104", item_code=food_item.code, rng=random.Random(1), **JINSHAN)
+    cangshan = next(o for o in before.options if o.hall.code == "fz-cangshan")
+    Referral.objects.all().delete()
+    for _ in range(60):
+        issue_ticket(by=user_of("clerk_gulou"), point_code="fz-cangshan", item_code=food_item.code)
+    after = recommend(region_code="350104", item_code=food_item.code, rng=random.Random(1), **JINSHAN)
+    crowded = next(o for o in after.options if o.hall.code == "fz-cangshan")
+    assert crowded.hall.waiting == 60
+    assert crowded.wait_minutes > cangshan.wait_minutes + 20
+    assert after.chosen.hall.code != "fz-cangshan"
+
+
+def test_service_times_are_learned_from_finished_tickets(food_item, user_of):
+    VisitProfile.objects.update_or_create(item_code=food_item.code, defaults={"service_minutes": 25})
+    VisitProfile.objects.filter(item_code="000101001000").update(service_minutes=15)  # another market item
+    assert ServiceTimes().get("market").minutes == 20  # entered (the group's mean), before any data
+    now = timezone.now()
+    for i in range(MIN_SAMPLES):
+        ticket = issue_ticket(by=user_of("clerk_gulou"), point_code="fz-gulou", item_code=food_item.code)
+        Ticket.objects.filter(pk=ticket.pk).update(
+            status=TicketStatus.FINISHED,
+            started_at=now - datetime.timedelta(minutes=10),
+            finished_at=now,
+            service_seconds=480 if i % 2 else 720,
+        )
+    learned = ServiceTimes().get("market", ticket.service_point_id)
+    assert (learned.minutes, learned.samples, learned.source) == (10.0, MIN_SAMPLES, "hall")
+    assert learned.cv == pytest.approx(0.2)
+    assert ServiceTimes().get("market", None).source == "city"
+
+
+def test_bad_location_and_missing_item_are_clear_errors(food_item):
+    from tongban.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as error:
+        recommend(region_code="350104", item_code=food_item.code, lat="north", lng=119.3)
+    assert error.value.code == "invalid_location"
+    with pytest.raises(InvalidInput) as error:
+        recommend(region_code="350104", lat=26.0, lng=119.3)
+    assert error.value.code == "item_or_bundle_required"
+
+
+def test_a_bundle_is_recommended_where_all_its_items_can_be_done(api):
+    response = api.post(
+        "/api/v1/recommendations/?seed=1", {"bundle": "YJS003", "region": "350102", "lat": 26.09, "lng": 119.29}
+    )
+    assert response.status_code == 201, response.json()
+    items, points = eligible_points_for(region_code="350102", bundle_code="YJS003")
+    assert len(items) > 1
+    assert {o["service_point"] for o in response.json()["options"]} == {p.code for p in points}
+
+
+def test_the_recommendation_reads_a_fixed_number_of_queries_however_busy_the_halls(
+    food_item, user_of, django_assert_max_num_queries
+):
+    def count() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            recommend(region_code="350104", item_code=food_item.code, rng=random.Random(1), **JINSHAN)
+        return len(queries)
+
+    count()  # the first call also fills per-process caches (the in-force catalog)
+    quiet = count()
+    for code in ("fz-cangshan", "fz-gulou", "fz-cangshan-chengnan"):
+        for _ in range(5):
+            issue_ticket(by=user_of("clerk_gulou"), point_code=code, item_code=food_item.code)
+    assert count() == quiet
+    with django_assert_max_num_queries(quiet):
+        recommend(region_code="350104", item_code=food_item.code, rng=random.Random(2), **JINSHAN)
