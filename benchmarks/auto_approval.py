@@ -44,6 +44,7 @@ def main() -> None:
     from tongban.cases.models import Applicant, Case
     from tongban.catalog.models import Item, LicenseType
     from tongban.core.identifiers import make_credit_code
+    from tongban.demo.data import automation_data
     from tongban.demo.loader import load_demo_city
     from tongban.directory.models import Department
     from tongban.licences.services import issue_licence
@@ -82,19 +83,7 @@ def main() -> None:
             "region": "350104",
             "channel": "online",
             "applicant": {"kind": "enterprise", "id_number": code, "name": applicant.name},
-            "form_data": {
-                "enterprise_name": applicant.name,
-                "credit_code": code,
-                "legal_representative": "陈建",
-                "contact_phone": "0591-88880000",
-                "vehicle_count": "12",
-                "construction_site_address": "仓山区金山大道 8 号工地",
-                "disposal_site": "仓山区建筑垃圾消纳场",
-                "waste_volume": "3000",
-                "transport_route": "金山大道—三环路—消纳场",
-                "start_date": "2026-12-01",
-                "end_date": "2027-02-28",
-            },
+            "form_data": {"enterprise_name": applicant.name, "credit_code": code, **automation_data.MUCK_APPLICATION},
             "materials": [
                 {"material": pk, "licence": licences.get(replaces.get(type_code, ""), "")}
                 for type_code, pk in material_for.items()

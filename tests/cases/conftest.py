@@ -11,6 +11,7 @@ from tongban.cases.models import Grant
 from tongban.cases.services import MaterialInput, attach_file, identify_applicant, submit_case
 from tongban.catalog.models import Item
 from tongban.core.identifiers import make_credit_code
+from tongban.demo.data import automation_data
 from tongban.directory.models import Department, ServicePoint
 from tongban.directory.roles import Role
 from tongban.directory.services import assign_staff
@@ -128,15 +129,7 @@ def muck_form(**overrides):
     return {
         "enterprise_name": "福州榕运渣土运输有限公司（演示）",
         "credit_code": make_credit_code("91350104", "M0000D01"),
-        "legal_representative": "陈建",
-        "contact_phone": "0591-88880000",
-        "vehicle_count": "12",
-        "construction_site_address": "仓山区金山大道 8 号工地",
-        "disposal_site": "仓山区建筑垃圾消纳场",
-        "waste_volume": "3000",
-        "transport_route": "金山大道—三环路—消纳场",
-        "start_date": "2026-12-01",
-        "end_date": "2027-02-28",
+        **automation_data.MUCK_APPLICATION,
         **overrides,
     }
 

@@ -78,3 +78,16 @@ DEMO_ENTERPRISE = {
         {"type": "DLYSZ001", "issuer": ("350104", "transport"), "days_ago": 520, "data": {"车辆数": 12}},
     ],
 }
+
+# A filled-in 渣土运输备案 application (the enterprise's name and credit code are added by whoever files).
+MUCK_APPLICATION = {
+    "legal_representative": "陈建",
+    "contact_phone": "0591-88880000",
+    "vehicle_count": "12",
+    "construction_site_address": "仓山区金山大道 8 号工地",
+    "disposal_site": "仓山区建筑垃圾消纳场",
+    "waste_volume": "3000",
+    "transport_route": "金山大道—三环路—消纳场",
+    "start_date": "2026-12-01",
+    "end_date": "2027-02-28",
+}
