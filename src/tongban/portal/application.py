@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from tongban.cases.choices import Action, Channel, MaterialStatus, State
-from tongban.cases.documents import DocumentKind, _problem_rows, available_kinds
+from tongban.cases.documents import DocumentKind, available_kinds, problem_rows
 from tongban.cases.models import Applicant, Case, IdempotencyRecord
 from tongban.cases.services import MaterialInput, attach_file, submit_once, transition
 from tongban.catalog.models import ItemImplementation
@@ -180,7 +180,7 @@ def my_case(request, number):
             "nav": "my",
             "case": case,
             "notice": notice,
-            "problems": _problem_rows(case, notice) if notice else [],
+            "problems": problem_rows(case, notice) if notice else [],
             "form": form,
             "materials": case.materials.select_related("material").prefetch_related("attachments"),
             "events": case.events.exclude(action__in=HIDDEN_ACTIONS),
