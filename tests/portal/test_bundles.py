@@ -80,6 +80,13 @@ def test_the_bundle_page_follows_each_item_until_all_are_done(enterprise, user_o
     assert "全部办结" in page and "共 2 个事项，已办结 2 个" in page
 
 
+def test_the_bundle_page_reads_a_fixed_number_of_queries(enterprise, django_assert_max_num_queries):
+    enterprise.post(APPLY, application(enterprise.get(APPLY).content.decode()))
+    parent = BundleCase.objects.get()
+    with django_assert_max_num_queries(8):  # session, user, parent, children, their events, materials, files
+        enterprise.get(f"/my/bundles/{parent.number}/")
+
+
 def test_a_denied_item_shows_its_reason_and_stops_the_next(enterprise, user_of):
     enterprise.post(APPLY, application(enterprise.get(APPLY).content.decode()))
     parent = BundleCase.objects.get(applicant__user__username="enterprise_rongyun")

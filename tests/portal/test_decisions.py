@@ -106,6 +106,8 @@ def test_a_failed_post_check_shows_the_message_and_the_revoked_licence(enterpris
 
     page = enterprise.get(f"/my/cases/{case.number}/").content.decode()
     assert "经核查承诺不实，已撤销许可。理由：现场无经营场所" in page
+    assert "告知承诺：经核查承诺不实，许可已撤销" in page
+    assert "理由：现场无经营场所" in enterprise.get("/my/cases/").content.decode()  # in the list too
     assert "核查不实" in page and "已撤销" in page
     case.refresh_from_db()
     assert case.post_check.status == PostCheckStatus.FAILED and case.result_licence.status == LicenceStatus.REVOKED

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from tongban.cases.choices import Action, Channel, MaterialStatus, State
 from tongban.cases.documents import DocumentKind, available_kinds, problem_rows
-from tongban.cases.models import BundleCase, Case, IdempotencyRecord
+from tongban.cases.models import ApplicantMessage, BundleCase, Case, IdempotencyRecord
 from tongban.cases.services import MaterialInput, attach_file, attach_intake_file, submit_once, transition
 from tongban.catalog.models import Item, ItemImplementation
 from tongban.catalog.services import item_in_force
@@ -185,7 +185,10 @@ def my_cases(request):
     bundles = (
         BundleCase.objects.filter(applicant__user=request.user).select_related("bundle").order_by("-submitted_at")[:50]
     )
-    return render(request, "portal/my_cases.html", {"nav": "my", "cases": cases, "bundle_cases": bundles})
+    notices = ApplicantMessage.objects.filter(applicant__user=request.user).select_related("case__item")[:5]
+    return render(
+        request, "portal/my_cases.html", {"nav": "my", "cases": cases, "bundle_cases": bundles, "notices": notices}
+    )
 
 
 def _owed(case: Case, notice) -> list:

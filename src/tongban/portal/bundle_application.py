@@ -191,7 +191,9 @@ def _reason(case: Case) -> str:
 
 @login_required
 def my_bundle(request, number):
-    children = Case.objects.select_related("item", "sub_item", "department__region").prefetch_related("events")
+    children = Case.objects.select_related(
+        "item", "sub_item", "department__region", "result_licence__license_type"
+    ).prefetch_related("events")
     parent = get_object_or_404(
         BundleCase.objects.select_related("bundle").prefetch_related(
             Prefetch("children", queryset=children.order_by("pk"))
@@ -220,12 +222,15 @@ def my_bundle(request, number):
 
 
 def _labelled_form(parent: BundleCase, members: list[Case]) -> list[tuple[str, object]]:
-    """The merged form as the applicant filled it in, by label; personal identity numbers masked."""
+    """The merged form as the applicant filled it in, in the items' order, by label; personal identity
+    numbers masked."""
     definitions = {f["name"]: f for child in members for f in child.item.form_fields or []}
     shown = []
-    for name, value in parent.form_data.items():
-        definition = definitions.get(name, {})
-        if definition.get("type") == "id_number" and value:
+    for name, definition in definitions.items():
+        value = parent.form_data.get(name)
+        if value in (None, ""):
+            continue
+        if definition.get("type") == "id_number":
             value = mask_id_number(str(value))
         shown.append((definition.get("label") or name, value))
     return shown

@@ -21,6 +21,7 @@ from tongban.directory.models import ServicePoint
 from tongban.licences.services import usable_licences
 from tongban.portal.application import LICENCE_ERRORS, licence_offers
 from tongban.portal.forms import new_submission_key
+from tongban.portal.intake import identity_prefill
 from tongban.portal.search import search
 from tongban.workbench.access import FRONT_DESK, role_required
 from tongban.workbench.forms import ApplicantForm, IntakeForm, LicenceLookupForm
@@ -136,6 +137,7 @@ def intake(request, pk, code):
         materials=materials,
         review_points=points,
         offers=offers,
+        initial_values=identity_prefill(applicant),
     )
     if request.method == "POST":
         earlier = IdempotencyRecord.objects.filter(user=request.user, key=request.POST.get("submission_key", ""))

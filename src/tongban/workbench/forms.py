@@ -46,9 +46,9 @@ class IntakeForm(ItemFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, item, materials, review_points, offers=None, **kwargs):
+    def __init__(self, *args, item, materials, review_points, offers=None, initial_values=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_item_fields(item)
+        self.add_item_fields(item, initial_values)
         self.materials, self.review_points = materials, review_points
         for material_id, licences in (offers or {}).items():  # 一证通办: the applicant's licence instead of paper
             self.fields[f"m{material_id}_licence"] = forms.ChoiceField(
