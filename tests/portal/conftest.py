@@ -8,6 +8,20 @@ from tests.cases.conftest import MUCK_ITEM, muck_form
 from tongban.catalog.services import item_in_force
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+# 开办餐饮店一件事's merged form, filled in
+RESTAURANT_FORM = {
+    "enterprise_name": "福州榕味餐饮有限公司",
+    "enterprise_type": "有限责任公司",
+    "registered_capital": "50",
+    "business_scope": "餐饮服务",
+    "business_address": "福州市仓山区上渡街道南江滨西大道 8 号",
+    "legal_representative": "陈建",
+    "legal_representative_id_number": "350104198803151230",
+    "contact_phone": "0591-88880000",
+    "credit_code": "91350104M0000D0145",
+    "food_business_category": "餐饮服务经营者",
+    "food_business_items": "热食类食品制售",
+}
 
 
 def png(name: str = "scan.png") -> SimpleUploadedFile:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.portal.conftest import offered, png
+from tests.portal.conftest import RESTAURANT_FORM, offered, png
 from tongban.cases.choices import Action, BundleCaseState, State
 from tongban.cases.models import BundleCase
 from tongban.cases.services import transition
@@ -14,25 +14,12 @@ pytestmark = pytest.mark.django_db
 RESTAURANT = "YJS003"  # 企业设立登记, then 食品经营许可 (新办): both Cangshan market items
 APPLY = f"/bundles/{RESTAURANT}/apply/"
 COMPANY, FOOD = "000101001000", "000101009000"
-FORM = {
-    "enterprise_name": "福州榕味餐饮有限公司",
-    "enterprise_type": "有限责任公司",
-    "registered_capital": "50",
-    "business_scope": "餐饮服务",
-    "business_address": "福州市仓山区上渡街道南江滨西大道 8 号",
-    "legal_representative": "陈建",
-    "legal_representative_id_number": "350104198803151230",
-    "contact_phone": "0591-88880000",
-    "credit_code": "91350104M0000D0145",
-    "food_business_category": "餐饮服务经营者",
-    "food_business_items": "热食类食品制售",
-}
 
 
 def application(html: str, key: str = "d" * 32, skip: str = "", **overrides) -> dict:
     """The merged form as the page shows it: its licences where offered, a file for every other required one."""
     data = {"submission_key": key, "region": "350104", f"sub_{FOOD}": "新办"}
-    data.update({f"f_{name}": value for name, value in FORM.items()})
+    data.update({f"f_{name}": value for name, value in RESTAURANT_FORM.items()})
     for material in bundle_requirements(Bundle.objects.get(code=RESTAURANT)).materials:
         code = material["material_type"]
         if choices := offered(html, code):

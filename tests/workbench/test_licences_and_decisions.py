@@ -3,7 +3,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.cases.conftest import MUCK_ITEM, licence_of, muck_form, muck_materials
+from tests.cases.conftest import MUCK_ITEM, licence_of
+from tests.portal.conftest import RESTAURANT_FORM, muck_application
 from tongban.cases.bundles import BundleMaterialInput, submit_bundle
 from tongban.cases.choices import Channel, MaterialStatus, PostCheckStatus, State
 from tongban.cases.models import Case
@@ -103,16 +104,11 @@ class TestWindowLicences:
 
 
 class TestAutoApprovalExplained:
-    def test_the_approver_sees_rules_expressions_values_and_licences(self, client, rongyun):
-        case = submit_case(
-            by=rongyun,
-            item_code=MUCK_ITEM,
-            region_code="350104",
-            applicant=rongyun.applicant,
-            channel=Channel.ONLINE,
-            form_data=muck_form(),
-            materials=muck_materials(rongyun, item_in_force(MUCK_ITEM)),
-        )
+    def test_the_approver_sees_rules_expressions_values_and_licences(self, client, user_of, rongyun):
+        client.force_login(rongyun)  # applies online, files and licences as the portal sends them
+        apply = f"/items/{MUCK_ITEM}/apply/"
+        client.post(apply, muck_application(client.get(apply).content.decode()))
+        case = Case.objects.get(item__code=MUCK_ITEM)
         approver = get_user_model().objects.create(username="approver_cangshan_urban")
         assign_staff(approver, role=Role.APPROVER, department=case.department)
         client.force_login(approver)
@@ -176,14 +172,13 @@ class TestPostCheck:
 
 def test_a_bundle_child_shows_its_bundle_and_siblings(client, user_of, rongyun):
     requirements = bundle_requirements(Bundle.objects.get(code="YJS003"))
-    values = {"credit_code": "91350104M0000D0145", "legal_representative_id_number": "350104198803151230"}
     parent = submit_bundle(
         by=rongyun,
         bundle_code="YJS003",
         region_code="350104",
         applicant=rongyun.applicant,
         channel=Channel.ONLINE,
-        form_data={f["name"]: values.get(f["name"], "50") for f in requirements.fields if f.get("required")},
+        form_data=RESTAURANT_FORM,
         materials=[BundleMaterialInput(m["material_type"]) for m in requirements.materials],
     )
     waiting = parent.children.get(item__code=FOOD)
