@@ -45,9 +45,13 @@ def test_guide_pdf_carries_the_guide(client, tmp_path):
         assert words in flat, words
 
 
-def test_bundle_page_shows_its_items_in_order(client):
+def test_bundle_page_shows_its_items_in_order_and_what_it_saves(client):
     html = client.get("/bundles/YJS003/").content.decode()
-    assert "食品经营许可" in html and "办结后办理" in html
+    steps = html[html.index("包含的事项与办理顺序") :]
+    assert steps.index("企业设立登记") < steps.index("食品经营许可")
+    assert "在“企业设立登记”准予后开始办理" in html
+    assert "材料 14 → 11，填表字段 17 → 13" in html  # catalog.bundles' counts for the demo bundle
+    assert "/bundles/YJS003/apply/" in html
 
 
 def test_doorplate_page_and_its_printable_qr(client, user_of):

@@ -1,33 +1,27 @@
 """Case documents as A4 PDF: 受理承诺单, 一次性告知单 and 不予受理通知书 (DESIGN §2).
 
-Text is set in the embedded Chinese font of ``core.pdf``: every viewer shows the same document,
-archives keep it, and the text stays extractable.
+Text is set in the embedded Chinese font and the shared layout of ``core.pdf_layout``: every viewer
+shows the same document, archives keep it, and the text stays extractable.
 The documents are official text and always in Chinese, whatever language the user has chosen.
 """
 
 import datetime
-import functools
 from dataclasses import dataclass, field
-from io import BytesIO
 
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
 from tongban.cases.choices import Action, Channel, HandlingMode, MaterialStatus, State
 from tongban.cases.models import Case, CaseNotice
 from tongban.catalog.models import Material
 from tongban.core.errors import NotFound
-from tongban.core.pdf import QrCode, chinese_font
+from tongban.core.pdf import QrCode
+from tongban.core.pdf_layout import LABEL_BG, RED, WIDTH, build_a4, paragraph, table
 from tongban.demo.models import DemoDataset
 
 
@@ -188,7 +182,7 @@ def _acceptance_slip(case: Case) -> _Doc:
     )
 
 
-def _problem_rows(case: Case, notice: CaseNotice) -> list[tuple[str, str, str]]:
+def problem_rows(case: Case, notice: CaseNotice) -> list[tuple[str, str, str]]:
     material_ids = [p["material"] for p in notice.problems if p.get("material") is not None]
     materials = Material.objects.in_bulk(material_ids)
     labels = {f["name"]: f.get("label") or f["name"] for f in case.item.form_fields or []}
@@ -225,7 +219,7 @@ def _one_time_notice(case: Case) -> _Doc:
         body=body,
         next_steps=steps,
         extra_rows=[_Row("告知时间", _moment(notice.issued_at)), *extra],
-        problems=_problem_rows(case, notice),
+        problems=problem_rows(case, notice),
     )
 
 
@@ -257,62 +251,10 @@ BUILDERS = {
 }
 
 
-# --- layout ----------------------------------------------------------------------------------
+# --- layout ---------------------------------------------------------------------------------
 
-INK = colors.HexColor("#1a1a1a")
-RED = colors.HexColor("#c00000")
-LABEL_BG = colors.HexColor("#f2f2f2")
-RULE = colors.HexColor("#666666")
-MARGIN = 20 * mm
-WIDTH = A4[0] - 2 * MARGIN
 LABEL_WIDTH = 24 * mm
 QR_SIZE = 26 * mm
-
-
-@functools.cache
-def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=chinese_font(), fontSize=10.5, leading=15, textColor=INK, wordWrap="CJK")
-    return {
-        "issuer": ParagraphStyle("issuer", base, fontSize=15, leading=20, alignment=TA_CENTER, textColor=RED),
-        "title": ParagraphStyle("title", base, fontSize=22, leading=30, alignment=TA_CENTER, spaceBefore=10),
-        "number": ParagraphStyle("number", base, fontSize=9.5, alignment=TA_RIGHT, spaceAfter=4),
-        "heading": ParagraphStyle("heading", base, fontSize=12, leading=18, spaceBefore=10, spaceAfter=3),
-        "body": ParagraphStyle("body", base, fontSize=11, leading=19, firstLineIndent=22),
-        "salutation": ParagraphStyle("salutation", base, fontSize=11, leading=19, spaceBefore=8),
-        "step": ParagraphStyle("step", base, leftIndent=14, firstLineIndent=-14, spaceAfter=2),
-        "cell": base,
-        "label": ParagraphStyle("label", base, alignment=TA_LEFT),
-        "small": ParagraphStyle("small", base, fontSize=8, leading=11, alignment=TA_CENTER),
-        "sign": ParagraphStyle("sign", base, fontSize=11, leading=20, alignment=TA_RIGHT),
-    }
-
-
-def _escape(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _p(text: str, style: str, note: str = "") -> Paragraph:
-    markup = _escape(text).replace("\n", "<br/>")
-    if note:
-        markup += f'<font size="7.5">{_escape(note)}</font>'
-    return Paragraph(markup, _styles()[style])
-
-
-def _table(rows: list[list], widths: list[float], *, header: bool = False, extra: list | None = None) -> Table:
-    commands = [
-        ("GRID", (0, 0), (-1, -1), 0.6, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ("LEFTPADDING", (0, 0), (-1, -1), 6),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-    ]
-    commands += extra or []
-    if header:
-        commands.append(("BACKGROUND", (0, 0), (-1, 0), LABEL_BG))
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    table.setStyle(TableStyle(commands))
-    return table
 
 
 def _field_table(fields: list[_Row]) -> Table:
@@ -322,9 +264,9 @@ def _field_table(fields: list[_Row]) -> Table:
 
     def flush():
         if pending:
-            row = [_p(pending[0].label, "label"), _p(pending[0].value, "cell", pending[0].note), "", ""]
+            row = [paragraph(pending[0].label, "label"), paragraph(pending[0].value, "cell", pending[0].note), "", ""]
             if len(pending) == 2:
-                row[2:] = [_p(pending[1].label, "label"), _p(pending[1].value, "cell", pending[1].note)]
+                row[2:] = [paragraph(pending[1].label, "label"), paragraph(pending[1].value, "cell", pending[1].note)]
                 commands.append(("BACKGROUND", (2, len(rows)), (2, len(rows)), LABEL_BG))
             else:
                 commands.append(("SPAN", (1, len(rows)), (3, len(rows))))
@@ -342,41 +284,41 @@ def _field_table(fields: list[_Row]) -> Table:
                 flush()
     flush()
     commands.append(("BACKGROUND", (0, 0), (0, -1), LABEL_BG))
-    return _table(rows, [LABEL_WIDTH, value_width, LABEL_WIDTH, value_width], extra=commands)
+    return table(rows, [LABEL_WIDTH, value_width, LABEL_WIDTH, value_width], extra=commands)
 
 
 def _story(case: Case, doc: _Doc, url: str, show_url: bool) -> list:
     story = [
-        _p(case.department.name, "issuer"),
+        paragraph(case.department.name, "issuer"),
         Spacer(1, 2),
         HRFlowable(width="100%", thickness=1.6, color=RED, spaceBefore=2, spaceAfter=1),
         HRFlowable(width="100%", thickness=0.5, color=RED, spaceAfter=4),
-        _p(doc.title, "title"),
-        _p(f"编号：{case.number}", "number"),
+        paragraph(doc.title, "title"),
+        paragraph(f"编号：{case.number}", "number"),
     ]
     story.append(_field_table([*_fields(case), *doc.extra_rows]))
 
-    story.append(_p(f"{case.applicant.name}：", "salutation"))
-    story += [_p(text, "body") for text in doc.body]
+    story.append(paragraph(f"{case.applicant.name}：", "salutation"))
+    story += [paragraph(text, "body") for text in doc.body]
     if doc.problems:
-        head = [_p(t, "label") for t in ("序号", "类别", "材料或申请表项目", "需补正的内容及原因")]
+        head = [paragraph(t, "label") for t in ("序号", "类别", "材料或申请表项目", "需补正的内容及原因")]
         rows = [
-            [_p(str(i), "cell"), _p(k, "cell"), _p(n, "cell"), _p(r, "cell")]
+            [paragraph(str(i), "cell"), paragraph(k, "cell"), paragraph(n, "cell"), paragraph(r, "cell")]
             for i, (k, n, r) in enumerate(doc.problems, start=1)
         ]
         widths = [12 * mm, 32 * mm, 54 * mm, WIDTH - 98 * mm]
-        story += [Spacer(1, 6), _table([head, *rows], widths, header=True)]
+        story += [Spacer(1, 6), table([head, *rows], widths, header=True)]
 
-    story.append(_p("后续办理", "heading"))
+    story.append(paragraph("后续办理", "heading"))
     where = f"访问以下网址，可查询办理进度：\n{url}" if show_url else "凭办件编号，可查询办理进度。"
     steps = [*doc.next_steps, f"扫描左下方二维码或{where}"]
-    story += [_p(f"{i}. {text}", "step") for i, text in enumerate(steps, start=1)]
+    story += [paragraph(f"{i}. {text}", "step") for i, text in enumerate(steps, start=1)]
 
     # QR code bottom left, issuing organisation and date bottom right where a seal would go
-    qr = [QrCode(url, QR_SIZE), _p("扫码查询办理进度", "small")]
-    sign = [_p(case.department.name, "sign"), _p(_day(doc.issued_on), "sign")]
+    qr = [QrCode(url, QR_SIZE), paragraph("扫码查询办理进度", "small")]
+    sign = [paragraph(case.department.name, "sign"), paragraph(_day(doc.issued_on), "sign")]
     if case.service_point_id:
-        sign.insert(1, _p(f"经办网点：{case.service_point.name}", "sign"))
+        sign.insert(1, paragraph(f"经办网点：{case.service_point.name}", "sign"))
     bottom = Table([[qr, sign]], colWidths=[QR_SIZE + 6 * mm, WIDTH - QR_SIZE - 6 * mm])
     bottom.setStyle(
         TableStyle(
@@ -393,30 +335,11 @@ def _story(case: Case, doc: _Doc, url: str, show_url: bool) -> list:
 
 def _build_pdf(case: Case, doc: _Doc, url: str, show_url: bool) -> bytes:
     demo = DemoDataset.objects.exists()
-    buffer = BytesIO()
-    template = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=18 * mm,
-        bottomMargin=22 * mm,
+    return build_a4(
+        _story(case, doc, url, show_url),
         title=f"{doc.title} {case.number}",
+        footer=f"{doc.title}  {case.number}",
+        demo_note="演示数据：本文书由演示数据生成，仅供演示，不具法律效力。" if demo else "",
         author=case.department.name,
         subject=_item_name(case),
-        creator="通办",
     )
-
-    def footer(canvas: Canvas, _template) -> None:
-        canvas.saveState()
-        canvas.setFont(chinese_font(), 8)
-        canvas.setFillColor(RULE)
-        canvas.drawString(MARGIN, 12 * mm, f"{doc.title}  {case.number}")
-        canvas.drawRightString(A4[0] - MARGIN, 12 * mm, f"第 {canvas.getPageNumber()} 页")
-        if demo:
-            canvas.setFillColor(RED)
-            canvas.drawCentredString(A4[0] / 2, 7 * mm, "演示数据：本文书由演示数据生成，仅供演示，不具法律效力。")
-        canvas.restoreState()
-
-    template.build(_story(case, doc, url, show_url), onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()

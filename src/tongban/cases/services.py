@@ -1075,6 +1075,35 @@ def attach_file(case: Case | str, *, by, material_id: int, upload) -> CaseAttach
         raise
 
 
+def attach_intake_file(case: Case, *, by, material_id: int, upload) -> CaseAttachment:
+    """The file of a material the applicant declared provided when applying online, attached in the
+    intake's own transaction: 秒批 or 告知承诺 may decide the case before its files can follow, and a
+    decided case takes no more uploads (``attach_file``). Only the applicant's own account, only a
+    material marked provided with neither a licence nor a file yet."""
+    checked = check_and_digest(upload)
+    stored = None
+    try:
+        with transaction.atomic():
+            locked = _locked_case(case)
+            if locked.applicant.user_id != by.pk or locked.created_by_id != by.pk:
+                raise Forbidden(_("只有提交该网上申请的申请人本人可以随申请上传材料。"), code="not_the_applicant")
+            material = locked.materials.filter(
+                material_id=material_id, status=MaterialStatus.PROVIDED, licence__isnull=True, attachments=None
+            ).first()
+            if material is None:
+                raise InvalidInput(_("该材料不属于此办件，或已有文件。"), code="invalid_material")
+            stored = checked.store(f"cases/{locked.number}")
+            actor = actor_of(by)
+            attachment = _attach_stored(locked, (material, actor, Authorised(None)), checked, stored, by=by)
+            if _waits_for_files(locked):  # 秒批 waited for this file
+                decide_automatically(locked, actor)
+            return attachment
+    except Exception:
+        if stored:
+            default_storage.delete(stored)
+        raise
+
+
 @dataclass
 class CheckedUpload:
     upload: object

@@ -89,11 +89,15 @@ FIELD_PREFIX = "f_"
 
 
 class ItemFormMixin:
-    """The fields of an item's application form (``Item.form_fields``), prefixed so they never collide."""
+    """The fields of an application form (``Item.form_fields``, or a bundle's merged fields), prefixed so
+    they never collide with the page's own fields."""
 
     def add_item_fields(self, item, initial_values: dict | None = None) -> None:
-        self.item = item
-        for definition in item.form_fields or []:
+        self.add_definition_fields(item.form_fields or [], initial_values)
+
+    def add_definition_fields(self, definitions: list[dict], initial_values: dict | None = None) -> None:
+        self.definitions = definitions
+        for definition in definitions:
             name = FIELD_PREFIX + definition["name"]
             self.fields[name] = definition_field(definition)
             if initial_values and definition["name"] in initial_values:
@@ -104,14 +108,14 @@ class ItemFormMixin:
         return [self[name] for name in self.fields if name.startswith(FIELD_PREFIX)]
 
     def form_data(self) -> dict:
-        """The answers as the case keeps them, under the item's own field names."""
+        """The answers as the case keeps them, under the form definition's own field names."""
         data = {}
-        for definition in self.item.form_fields or []:
+        for definition in self.definitions:
             value = self.cleaned_data.get(FIELD_PREFIX + definition["name"])
             if value not in (None, ""):
                 data[definition["name"]] = stored_value(value)
         return data
 
     def service_field_names(self) -> dict[str, str]:
-        """For ``show_service_error``: the item's field names → this form's."""
-        return {d["name"]: FIELD_PREFIX + d["name"] for d in self.item.form_fields or []}
+        """For ``show_service_error``: the definition's field names → this form's."""
+        return {d["name"]: FIELD_PREFIX + d["name"] for d in self.definitions}

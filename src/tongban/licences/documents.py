@@ -3,17 +3,16 @@
 from io import BytesIO
 
 from django.utils import translation
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from tongban.core.pdf import QrCode, chinese_font
+from tongban.core.pdf_layout import RED
 from tongban.demo.models import DemoDataset
 from tongban.licences.models import ELicense, LicenceStatus
 
 MARGIN = 22 * mm
-RED = colors.HexColor("#c00000")
 
 
 def _rows(licence: ELicense) -> list[tuple[str, str]]:

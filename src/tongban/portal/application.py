@@ -1,50 +1,66 @@
 """Online application by a logged-in applicant, their cases, and the reply to a one-time notice.
 
 Every change goes through ``cases.services``: ``submit_once`` (the hidden submission key makes a
-double click land on the same case), ``attach_file`` (type sniffed, size limited) and ``transition``.
+double click land on the same case), ``attach_intake_file`` / ``attach_file`` (type sniffed, size
+limited) and ``transition``. The applicant's own usable licences are offered in place of materials
+(一证通办; the look-up is audited); an item with 秒批 rules offers the opt-out, an item under
+告知承诺制 the commitment, and the case page then shows how the case was decided.
 """
-
-import hashlib
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tongban.cases.choices import Action, Channel, MaterialStatus, State
-from tongban.cases.documents import DocumentKind, _problem_rows, available_kinds
-from tongban.cases.models import Applicant, Case, IdempotencyRecord
-from tongban.cases.services import MaterialInput, attach_file, submit_once, transition
-from tongban.catalog.models import ItemImplementation
+from tongban.cases.documents import DocumentKind, available_kinds, problem_rows
+from tongban.cases.models import ApplicantMessage, BundleCase, Case, IdempotencyRecord
+from tongban.cases.services import MaterialInput, attach_file, attach_intake_file, submit_once, transition
+from tongban.catalog.models import Item, ItemImplementation
 from tongban.catalog.services import item_in_force
 from tongban.core.errors import NotFound, ServiceError
 from tongban.core.forms import show_service_error
+from tongban.licences.services import offers_for
 from tongban.portal.forms import (
     ApplicationForm,
     SupplementForm,
+    licence_field,
     material_field,
-    new_submission_key,
 )
-from tongban.portal.staging import recall, stash
+from tongban.portal.intake import (
+    UploadRefused,
+    applicant_of,
+    application_form,
+    attach_each,
+    discard_kept,
+    fingerprint,
+    kept_on_commit,
+    unavailable,
+)
+from tongban.portal.outcome import case_outcome
+from tongban.portal.staging import recall_all
 
-CASE_RELATED = ("item", "sub_item", "department__region", "applicant", "service_point")
+CASE_RELATED = (
+    "item",
+    "sub_item",
+    "department__region",
+    "applicant",
+    "service_point",
+    "bundle_case__bundle",
+    "result_licence__license_type",
+)
 # Bookkeeping an applicant need not see in their case's history.
 HIDDEN_ACTIONS = [Action.ATTACH, Action.DEEMED_ACCEPTANCE_WARNING, Action.REVIEW]
-# Prefilled from the logged-in applicant's identity when the item's form asks for them.
-IDENTITY_PREFILL = {"applicant_name": "name", "applicant_id_number": "id_number", "contact_phone": "phone"}
+# A chosen licence the intake refused is shown next to its material.
+LICENCE_ERRORS = {"licence_not_usable", "licence_not_replacing"}
 
 
-def _applicant_of(user) -> Applicant | None:
-    return Applicant.objects.filter(user=user).first()
-
-
-def _fingerprint(item_code: str, region: str, sub_item: str, form_data: dict, files: list) -> str:
-    body = {"item": item_code, "region": region, "sub_item": sub_item, "form": form_data, "files": files}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+def licence_offers(user, applicant, item, sub, purpose: str) -> dict:
+    """一证通办: material id → the applicant's usable licences that can replace it (an audited look-up)."""
+    found = offers_for(item, applicant.id_number, by=user, purpose=purpose, sub_item_id=sub.pk if sub else None)
+    return {offer["material"].pk: offer["licences"] for offer in found}
 
 
 @login_required
@@ -54,11 +70,11 @@ def apply(request, code):
     except NotFound as exc:
         raise Http404(exc.message) from None
     context = {"nav": "search", "item": item}
-    if 2 not in (item.online_stages or []):
-        return render(request, "portal/apply_unavailable.html", {**context, "reason": "offline"})
-    applicant = _applicant_of(request.user)
-    if applicant is None:
-        return render(request, "portal/apply_unavailable.html", {**context, "reason": "identity"})
+    applicant = applicant_of(request.user)
+    offline = [] if 2 in (item.online_stages or []) else [item.name]
+    back = reverse("portal:item", args=[item.code])
+    if refusal := unavailable(request, subject=item.name, back_url=back, offline=offline, applicant=applicant):
+        return refusal
     sub_items = list(item.sub_items.all())
     chosen = request.POST.get("sub") or request.GET.get("sub", "")
     sub = next((s for s in sub_items if s.name == chosen), None)
@@ -70,74 +86,94 @@ def apply(request, code):
         .select_related("department__region")
         .order_by("department__region__code")
     )
-    staged = {}
-    for material in materials:
-        kept = recall(request.user, request.POST.get(f"staged_{material.pk}", ""))
-        if kept is not None:
-            staged[material.pk] = kept
-    form_kwargs = {"item": item, "implementations": implementations, "materials": materials, "staged": staged}
+    staged = recall_all(request.user, request.POST, [m.pk for m in materials])
+    form_kwargs = {
+        "item": item,
+        "implementations": implementations,
+        "materials": materials,
+        "staged": staged,
+        "offers": licence_offers(
+            request.user, applicant, item, sub, _("网上申请“%s”：本人调取可代替材料的电子证照") % item.name
+        ),
+    }
 
-    if request.method == "POST":
-        earlier = IdempotencyRecord.objects.filter(user=request.user, key=request.POST.get("submission_key", ""))
-        if record := earlier.select_related("case").first():  # the same form sent twice: show what the first made
-            return redirect("portal:my_case", number=record.case.number)
-        form = ApplicationForm(request.POST, request.FILES, **form_kwargs)
-        if form.is_valid():
-            case = _submit(request, form, item, sub, materials, staged)
-            if case is not None:
-                return redirect("portal:my_case", number=case.number)
-        for material_id, (upload, content_type) in form.fresh_uploads().items():
-            staged[material_id] = stash(request.user, upload, content_type)  # nothing to choose again
-    else:
-        prefill = {f: getattr(applicant, attr) for f, attr in IDENTITY_PREFILL.items()}
-        form = ApplicationForm(initial={"submission_key": new_submission_key()}, initial_values=prefill, **form_kwargs)
+    earlier = IdempotencyRecord.objects.filter(user=request.user, key=request.POST.get("submission_key", ""))
+    if record := earlier.select_related("case").first():  # the same form sent twice: show what the first made
+        return redirect("portal:my_case", number=record.case.number)
+    form, case = application_form(
+        request,
+        ApplicationForm,
+        form_kwargs,
+        applicant,
+        lambda form: _submit(request, form, item, sub, materials, staged),
+    )
+    if case is not None:
+        return redirect("portal:my_case", number=case.number)
     return render(
         request,
         "portal/apply.html",
-        {**context, "form": form, "sub": sub, "staged": staged, "applicant": applicant},
+        {**context, "form": form, "sub": sub, "applicant": applicant, "offered": len(form_kwargs["offers"])},
     )
 
 
 def _submit(request, form, item, sub, materials, staged) -> Case | None:
-    """Take in the application and attach its files; None (with the errors on the form) if refused."""
-    fresh = {mid: upload for mid, (upload, _type) in form.fresh_uploads().items()}
-    files = {m.pk: fresh.get(m.pk) or staged.get(m.pk) for m in materials}
-    described = sorted((mid, f.name, getattr(f, "size", None)) for mid, f in files.items() if f)
+    """Take in the application with its files, all or nothing; None (with the errors on the form) if refused."""
+    fresh = {key: upload for key, (upload, _type) in form.fresh_uploads().items()}
+    licences = {m.pk: form.chosen_licence(m.pk) for m in materials if form.chosen_licence(m.pk)}
+    files = {m.pk: None if m.pk in licences else fresh.get(m.pk) or staged.get(m.pk) for m in materials}
     form_data = form.form_data()
     region = form.cleaned_data["region"]
+    choices = {name: form.decision_choice(name) for name in ("commitment", "human_decision")}
+    body = {
+        "item": item.code,
+        "region": region,
+        "sub_item": sub.name if sub else "",
+        "form": form_data,
+        "files": sorted((key, f.name, getattr(f, "size", None)) for key, f in files.items() if f),
+        "licences": licences,
+        **choices,
+    }
     try:
-        case, created = submit_once(
-            by=request.user,
-            key=form.cleaned_data["submission_key"],
-            fingerprint=_fingerprint(item.code, region, sub.name if sub else "", form_data, described),
-            item_code=item.code,
-            region_code=region,
-            applicant=_applicant_of(request.user),
-            channel=Channel.ONLINE,
-            sub_item=sub.name if sub else None,
-            form_data=form_data,
-            materials=[
-                MaterialInput(mid, MaterialStatus.PROVIDED if f else MaterialStatus.MISSING) for mid, f in files.items()
-            ],
-        )
+        with kept_on_commit() as stored:
+            case, created = submit_once(
+                by=request.user,
+                key=form.cleaned_data["submission_key"],
+                fingerprint=fingerprint(body),
+                item_code=item.code,
+                region_code=region,
+                applicant=applicant_of(request.user),
+                channel=Channel.ONLINE,
+                sub_item=sub.name if sub else None,
+                form_data=form_data,
+                materials=[
+                    MaterialInput(
+                        m.pk,
+                        MaterialStatus.PROVIDED if files[m.pk] or m.pk in licences else MaterialStatus.MISSING,
+                        licence=licences.get(m.pk, ""),
+                    )
+                    for m in materials
+                ],
+                **choices,
+            )
+            if created:
+
+                def attach(key, upload):
+                    return attach_intake_file(case, by=request.user, material_id=key, upload=upload)
+
+                attach_each(files, staged, attach, stored)
+    except UploadRefused as refused:
+        form.add_error(material_field(refused.key), refused.error.message)
+        return None
     except ServiceError as exc:
-        show_service_error(form, exc, fields={**form.service_field_names(), "regions": "region"})
+        material = exc.details.get("material") if exc.code in LICENCE_ERRORS else None
+        if material is not None and licence_field(material) in form.fields:
+            form.add_error(licence_field(material), exc.message)
+        else:
+            show_service_error(form, exc, fields={**form.service_field_names(), "regions": "region"})
         return None
     if created:
-        failed = []
-        for material_id, file in files.items():
-            if file is None:
-                continue
-            upload = file.as_upload() if file is staged.get(material_id) else file
-            try:
-                attach_file(case, by=request.user, material_id=material_id, upload=upload)
-            except ServiceError:
-                failed.append(form.fields[material_field(material_id)].label)
-            if material_id in staged:
-                staged[material_id].discard()
-        messages.success(request, _("申请已提交，办件编号 %s。请留意预审结果。") % case.number)
-        if failed:
-            messages.warning(request, _("以下材料未能保存：%s。预审时工作人员将一次性告知补正。") % "、".join(failed))
+        discard_kept(staged)
+        messages.success(request, _("申请已提交，办件编号 %s。") % case.number)
     return case
 
 
@@ -146,7 +182,13 @@ def my_cases(request):
     cases = (
         Case.objects.filter(applicant__user=request.user).select_related(*CASE_RELATED).order_by("-submitted_at")[:100]
     )
-    return render(request, "portal/my_cases.html", {"nav": "my", "cases": cases})
+    bundles = (
+        BundleCase.objects.filter(applicant__user=request.user).select_related("bundle").order_by("-submitted_at")[:50]
+    )
+    notices = ApplicantMessage.objects.filter(applicant__user=request.user).select_related("case__item")[:5]
+    return render(
+        request, "portal/my_cases.html", {"nav": "my", "cases": cases, "bundle_cases": bundles, "notices": notices}
+    )
 
 
 def _owed(case: Case, notice) -> list:
@@ -173,6 +215,9 @@ def my_case(request, number):
     elif request.method == "POST":
         messages.info(request, _("本办件当前无需补正。"))
         return redirect("portal:my_case", number=case.number)
+    siblings = []
+    if case.bundle_case_id:
+        siblings = case.bundle_case.children.exclude(pk=case.pk).select_related("item", "department").order_by("pk")
     return render(
         request,
         "portal/my_case.html",
@@ -180,23 +225,36 @@ def my_case(request, number):
             "nav": "my",
             "case": case,
             "notice": notice,
-            "problems": _problem_rows(case, notice) if notice else [],
+            "problems": problem_rows(case, notice) if notice else [],
             "form": form,
-            "materials": case.materials.select_related("material").prefetch_related("attachments"),
+            "materials": case.materials.select_related("material", "licence__license_type").prefetch_related(
+                "attachments"
+            ),
             "events": case.events.exclude(action__in=HIDDEN_ACTIONS),
             "documents": [(kind, DocumentKind(kind).label) for kind in available_kinds(case)],
+            "outcome": case_outcome(case),
+            "case_messages": case.messages.all(),
+            "siblings": siblings,
+            "waits_for": _names_of(case.waits_for),
         },
     )
 
 
+def _names_of(item_codes: list[str]) -> list[str]:
+    """Item names for the codes a bundle child waits for (the versions in force)."""
+    if not item_codes:
+        return []
+    names = dict(Item.objects.in_force().filter(code__in=item_codes).values_list("code", "name"))
+    return [names.get(code, code) for code in item_codes]
+
+
 def _supplement(request, case: Case, form: SupplementForm) -> bool:
     """Attach every file and supplement in one transaction; on refusal no file or row is left behind."""
-    attached = []
     try:
-        with transaction.atomic():
+        with kept_on_commit() as stored:
             for row in form.owed:
                 upload = form.cleaned_data[material_field(row.material_id)]
-                attached.append(attach_file(case, by=request.user, material_id=row.material_id, upload=upload))
+                stored.append(attach_file(case, by=request.user, material_id=row.material_id, upload=upload).file.name)
             transition(
                 case,
                 Action.SUPPLEMENT,
@@ -205,8 +263,6 @@ def _supplement(request, case: Case, form: SupplementForm) -> bool:
                 data={"materials": [row.material_id for row in form.owed]},
             )
     except ServiceError as exc:
-        for attachment in attached:
-            default_storage.delete(attachment.file.name)
         show_service_error(form, exc)
         return False
     return True

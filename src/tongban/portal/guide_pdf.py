@@ -1,15 +1,10 @@
-"""The item guide as an A4 PDF, set like the case documents (same embedded font and styles)."""
-
-from io import BytesIO
+"""The item guide as an A4 PDF, set like the case documents (the shared ``core.pdf_layout``)."""
 
 from django.utils import translation
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Spacer
 
-from tongban.cases.documents import LABEL_BG, MARGIN, RED, RULE, WIDTH, _p, _styles, _table
-from tongban.core.pdf import chinese_font
+from tongban.core.pdf_layout import LABEL_BG, WIDTH, build_a4, paragraph, table
 from tongban.demo.models import DemoDataset
 from tongban.portal.guide import Guide
 
@@ -40,11 +35,11 @@ def _facts(guide: Guide) -> list[list]:
     ]
     if item.on_negative_list:
         rows.append(("负面清单", f"{item.get_negative_reason_display()}：{item.negative_note}"))
-    return [[_p(label, "label"), _p(value, "cell")] for label, value in rows]
+    return [[paragraph(label, "label"), paragraph(value, "cell")] for label, value in rows]
 
 
 def _materials(guide: Guide) -> list[list]:
-    head = [_p(t, "label") for t in ("序号", "材料名称", "形式及份数", "必要性", "受理标准")]
+    head = [paragraph(t, "label") for t in ("序号", "材料名称", "形式及份数", "必要性", "受理标准")]
     rows = [head]
     for number, m in enumerate(guide.materials, start=1):
         name = m.name + (f"（{m.sub_item.name}）" if m.sub_item_id else "")
@@ -54,11 +49,11 @@ def _materials(guide: Guide) -> list[list]:
         form = f"{m.get_form_display()} {m.copies} 份" + ("，核验原件" if m.original_checked else "")
         rows.append(
             [
-                _p(str(number), "cell"),
-                _p(name, "cell"),
-                _p(form, "cell"),
-                _p(m.get_necessity_display(), "cell"),
-                _p(m.acceptance_standard or "—", "cell"),
+                paragraph(str(number), "cell"),
+                paragraph(name, "cell"),
+                paragraph(form, "cell"),
+                paragraph(m.get_necessity_display(), "cell"),
+                paragraph(m.acceptance_standard or "—", "cell"),
             ]
         )
     return rows
@@ -66,64 +61,45 @@ def _materials(guide: Guide) -> list[list]:
 
 def guide_pdf(guide: Guide) -> bytes:
     item = guide.item
-    styles = _styles()
     with translation.override("zh-hans"):  # choice labels are printed in Chinese, like every official text
         story = [
-            _p("办事指南", "issuer"),
-            _p(item.name, "title"),
-            _p(f"版本 v{item.version}", "number"),
-            _table(_facts(guide), [30 * mm, WIDTH - 30 * mm], extra=[("BACKGROUND", (0, 0), (0, -1), LABEL_BG)]),
-            _p("受理条件", "heading"),
-            _p(item.conditions or "—", "body"),
-            _p("设定依据", "heading"),
-            _p(item.legal_basis or "—", "body"),
-            _p("申请材料", "heading"),
-            _table(_materials(guide), [12 * mm, 56 * mm, 30 * mm, 16 * mm, WIDTH - 114 * mm], header=True),
-            _p("审批导图（审查要点）", "heading"),
+            paragraph("办事指南", "issuer"),
+            paragraph(item.name, "title"),
+            paragraph(f"版本 v{item.version}", "number"),
+            table(_facts(guide), [30 * mm, WIDTH - 30 * mm], extra=[("BACKGROUND", (0, 0), (0, -1), LABEL_BG)]),
+            paragraph("受理条件", "heading"),
+            paragraph(item.conditions or "—", "body"),
+            paragraph("设定依据", "heading"),
+            paragraph(item.legal_basis or "—", "body"),
+            paragraph("申请材料", "heading"),
+            table(_materials(guide), [12 * mm, 56 * mm, 30 * mm, 16 * mm, WIDTH - 114 * mm], header=True),
+            paragraph("审批导图（审查要点）", "heading"),
         ]
         step = 0
         for stage in guide.stages:
             if stage.title:
-                story.append(_p(f"【{stage.title}】", "cell"))
+                story.append(paragraph(f"【{stage.title}】", "cell"))
             for point in stage.points:
                 step += 1
                 mark = "必查" if point.required else "提示"
-                story.append(_p(f"{step}. {point.question}（{mark}）", "step"))
+                story.append(paragraph(f"{step}. {point.question}（{mark}）", "step"))
         if not step:
-            story.append(_p("—", "cell"))
-        story.append(_p("办理地点", "heading"))
+            story.append(paragraph("—", "cell"))
+        story.append(paragraph("办理地点", "heading"))
         for point in guide.halls[:PLACES_IN_PDF]:
-            story.append(_p(f"· {point.name}：{point.address}　{point.phone}", "step"))
+            story.append(paragraph(f"· {point.name}：{point.address}　{point.phone}", "step"))
         if len(guide.halls) > PLACES_IN_PDF:
-            story.append(_p(f"另有 {len(guide.halls) - PLACES_IN_PDF} 处，详见网上办事指南。", "step"))
+            story.append(paragraph(f"另有 {len(guide.halls) - PLACES_IN_PDF} 处，详见网上办事指南。", "step"))
         if not guide.halls:
-            story.append(_p("请咨询实施部门。", "step"))
+            story.append(paragraph("请咨询实施部门。", "step"))
         story.append(Spacer(1, 8))
-        story.append(Paragraph("异地办理以属地部门的授权为准；本指南以办理时的现行版本为准。", styles["small"]))
+        story.append(paragraph("异地办理以属地部门的授权为准；本指南以办理时的现行版本为准。", "small"))
 
     demo = DemoDataset.objects.exists()
-    buffer = BytesIO()
-    template = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=18 * mm,
-        bottomMargin=20 * mm,
+    return build_a4(
+        story,
         title=f"办事指南 {item.name}",
-        creator="通办",
+        footer=f"办事指南  {item.name}（{item.code} v{item.version}）",
+        demo_note="演示数据：本指南由演示数据生成，仅供演示。" if demo else "",
+        bottom_margin=20 * mm,
     )
-
-    def footer(canvas: Canvas, _template) -> None:
-        canvas.saveState()
-        canvas.setFont(chinese_font(), 8)
-        canvas.setFillColor(RULE)
-        canvas.drawString(MARGIN, 12 * mm, f"办事指南  {item.name}（{item.code} v{item.version}）")
-        canvas.drawRightString(A4[0] - MARGIN, 12 * mm, f"第 {canvas.getPageNumber()} 页")
-        if demo:
-            canvas.setFillColor(RED)
-            canvas.drawCentredString(A4[0] / 2, 7 * mm, "演示数据：本指南由演示数据生成，仅供演示。")
-        canvas.restoreState()
-
-    template.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()

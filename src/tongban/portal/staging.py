@@ -50,3 +50,19 @@ def recall(user, token: str) -> StagedFile | None:
     if data.get("u") != user.pk or not default_storage.exists(data["p"]):
         return None
     return StagedFile(token, data["p"], data["n"], data["t"])
+
+
+def recall_all(user, data, keys) -> dict:
+    """key → the staged file the form ``data`` names under ``staged_<key>``, for each that is still good."""
+    staged = {}
+    for key in keys:
+        kept = recall(user, data.get(f"staged_{key}", ""))
+        if kept is not None:
+            staged[key] = kept
+    return staged
+
+
+def keep_uploads(user, form, staged: dict) -> None:
+    """After a form error: keep the good files sent with it, so none has to be chosen again."""
+    for key, (upload, content_type) in form.fresh_uploads().items():
+        staged[key] = stash(user, upload, content_type)

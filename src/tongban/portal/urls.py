@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongban.portal import application, progress, views
+from tongban.portal import application, bundle_application, licences, progress, views
 
 app_name = "portal"
 urlpatterns = [
@@ -9,9 +9,13 @@ urlpatterns = [
     path("items/<str:code>/guide.pdf", views.item_pdf, name="item_pdf"),
     path("items/<str:code>/apply/", application.apply, name="apply"),
     path("bundles/<str:code>/", views.bundle_page, name="bundle"),
+    path("bundles/<str:code>/apply/", bundle_application.apply_bundle, name="bundle_apply"),
     path("community/<slug:code>/", views.doorplate, name="doorplate"),
     path("my/cases/", application.my_cases, name="my_cases"),
     path("my/cases/<str:number>/", application.my_case, name="my_case"),
+    path("my/bundles/<str:number>/", bundle_application.my_bundle, name="my_bundle"),
+    path("my/licences/", licences.my_licences, name="my_licences"),
+    path("my/licences/<str:identifier>.pdf", licences.licence_pdf, name="licence_pdf"),
     # The QR code on every case document points at /progress/<number> (cases.documents.progress_url).
     path("progress/", progress.progress, name="progress"),
     path("progress/<str:number>", progress.progress, name="progress_case"),

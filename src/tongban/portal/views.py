@@ -5,11 +5,12 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from tongban.catalog.choices import BundleStatus
-from tongban.catalog.models import Bundle
+from tongban.catalog.models import Bundle, LicenseType
 from tongban.catalog.search import item_index
 from tongban.core.errors import NotFound
 from tongban.directory.choices import ServicePointLevel
 from tongban.directory.models import ServicePoint
+from tongban.portal.bundle_application import requirements_or_404
 from tongban.portal.guide import item_guide
 from tongban.portal.guide_pdf import guide_pdf
 from tongban.portal.places import nearest_halls
@@ -72,19 +73,33 @@ def item_pdf(request, code):
 
 @require_GET
 def bundle_page(request, code):
-    bundle = get_object_or_404(Bundle, code=code, status=BundleStatus.PUBLISHED)
-    members = list(bundle.members.all())
-    rows = {row.code: row for row in item_index.search("")}
-    names = {m.item_code: rows[m.item_code].name for m in members if m.item_code in rows}
-    steps = [
+    """一件事: its items in order, and the one form and one set of materials that replace theirs."""
+    requirements = requirements_or_404(code)
+    names = {m.item.code: m.item.name for m in requirements.members}
+    licence_names = dict(LicenseType.objects.values_list("code", "name"))
+    materials = [
         {
-            "member": m,
-            "item": rows.get(m.item_code),
-            "waits_for": [names.get(code, code) for code in m.waits_for],
+            **m,
+            "used_by": list(dict.fromkeys(names.get(use["item"], use["item"]) for use in m["items"])),
+            "licences": [licence_names.get(code, code) for code in m["replaceable_by"]],
         }
-        for m in members
+        for m in requirements.materials
     ]
-    return render(request, "portal/bundle.html", {"nav": "search", "bundle": bundle, "steps": steps})
+    fields = [{**f, "used_by": [names.get(code, code) for code in f["items"]]} for f in requirements.fields]
+    steps = [{"member": m, "waits_for": [names.get(code, code) for code in m.waits_for]} for m in requirements.members]
+    return render(
+        request,
+        "portal/bundle.html",
+        {
+            "nav": "search",
+            "bundle": requirements.bundle,
+            "requirements": requirements,
+            "steps": steps,
+            "materials": materials,
+            "fields": fields,
+            "online": all(2 in (m.item.online_stages or []) for m in requirements.members),
+        },
+    )
 
 
 @require_GET

@@ -16,18 +16,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tongban.cases.choices import Action, MaterialStatus, State
+from tongban.cases.choices import Action, MaterialStatus, PostCheckStatus, State
 from tongban.cases.documents import DocumentKind, available_kinds
-from tongban.cases.models import Case, CaseAttachment
+from tongban.cases.models import Case, CaseAttachment, PostCheck
 from tongban.cases.services import BACK, FRONT, RULES, masked_form, transition, visible_cases
 from tongban.core.errors import Conflict, ServiceError
 from tongban.core.forms import show_service_error
 from tongban.directory.roles import Role, user_roles
+from tongban.portal import application
+from tongban.portal.outcome import case_outcome
 from tongban.workbench.access import FRONT_DESK, role_required
-from tongban.workbench.forms import CaseActionForm, NoticeForm
+from tongban.workbench.forms import CaseActionForm, NoticeForm, PostCheckForm
 from tongban.workdays.services import add_working_days
 
-CASE_RELATED = ("item", "sub_item", "department__region", "applicant", "service_point", "grant")
+CASE_RELATED = (*application.CASE_RELATED, "grant")
 STAFF_ROLES = (Role.CLERK, Role.PROXY_AGENT, Role.APPROVER, Role.SUPERVISOR)
 DUE_SOON_WORKING_DAYS = 3
 PAGE_SIZE = 30
@@ -131,13 +133,30 @@ def _run(request, case: Case, action: str, form, *, reason: str = "", data: dict
 def case_page(request, number):
     case = get_object_or_404(visible_cases(request.user).select_related(*CASE_RELATED), number=number)
     side = _side(request.user)
-    materials = list(case.materials.select_related("material").prefetch_related("attachments").order_by("id"))
+    materials = list(
+        case.materials.select_related("material", "licence__license_type", "licence__issuer")
+        .prefetch_related("attachments")
+        .order_by("id")
+    )
     offered = _offered(case, side, materials)
     action_form = None
     notice_form = NoticeForm(initial={"expected_state": case.state}, rows=materials)
     failed_action = None
+    check = _pending_check(case, side)
+    check_form = PostCheckForm(initial={"expected_state": case.state}) if check else None
     if request.method == "POST":
-        if request.POST.get("action") == "request_supplement" and _notice_offered(case, side):
+        if request.POST.get("action") == "post_check" and check:
+            check_form = PostCheckForm(request.POST)
+            if check_form.is_valid():
+                if _changed_meanwhile(request, case, check_form.cleaned_data["expected_state"]):
+                    return redirect("workbench:case", number=case.number)
+                verdict = {"passed": check_form.cleaned_data["verdict"] == "passed"}
+                if _run(
+                    request, case, Action.POST_CHECK, check_form, reason=check_form.cleaned_data["reason"], data=verdict
+                ):
+                    return redirect("workbench:case", number=case.number)
+            failed_action = "post_check"
+        elif request.POST.get("action") == "request_supplement" and _notice_offered(case, side):
             notice_form = NoticeForm(request.POST, rows=materials)
             if notice_form.is_valid():
                 if _changed_meanwhile(request, case, notice_form.cleaned_data["expected_state"]):
@@ -185,8 +204,29 @@ def case_page(request, number):
             "notice_form": notice_form if _notice_offered(case, side) else None,
             "failed_action": failed_action,
             "overdue": case.is_overdue(),
+            "outcome": case_outcome(case),
+            "check_form": check_form,
+            "licences_used": [row for row in materials if row.licence_id],
+            "siblings": _siblings(request.user, case),
         },
     )
+
+
+def _pending_check(case: Case, side: str | None) -> PostCheck | None:
+    """The 告知承诺 post-check the owning department can record now."""
+    rule = RULES[Action.POST_CHECK]
+    if side != BACK or case.state not in rule.sources or not case.commitment_signed_at:
+        return None
+    return PostCheck.objects.filter(case=case, status=PostCheckStatus.PENDING).first()
+
+
+def _siblings(user, case: Case) -> list[dict]:
+    """The other items of the case's bundle: state and department, linked where this user may open them."""
+    if not case.bundle_case_id:
+        return []
+    others = list(case.bundle_case.children.exclude(pk=case.pk).select_related("item", "department").order_by("pk"))
+    visible = set(visible_cases(user).filter(pk__in=[c.pk for c in others]).values_list("pk", flat=True))
+    return [{"case": other, "visible": other.pk in visible} for other in others]
 
 
 def _blank_action_form(case: Case, action: Action) -> CaseActionForm:
@@ -236,11 +276,14 @@ def inbox(request):
     soon = due_soon_until(today)
     cases = visible_cases(request.user).select_related(*CASE_RELATED).order_by("deadline", "submitted_at", "id")
     open_cases = cases.filter(state__in=OPEN_STATES, completed_at__isnull=True)
-    state = request.GET.get("state", "open")
+    state = request.GET.get("state") or ("all" if request.GET.get("post_check") else "open")
     if state == "open":
         cases = cases.filter(state__in=OPEN_STATES)
     elif state in State.values:
         cases = cases.filter(state=state)
+    post_check = request.GET.get("post_check", "")
+    if post_check == PostCheckStatus.PENDING:  # 告知承诺 cases approved already, still to be checked
+        cases = cases.filter(post_check__status=PostCheckStatus.PENDING).order_by("post_check__due_date", "id")
     deadline = request.GET.get("deadline", "")
     if deadline == "overdue":
         cases = cases.filter(deadline__lt=today, completed_at__isnull=True)
@@ -249,12 +292,17 @@ def inbox(request):
     elif deadline == "none":
         cases = cases.filter(deadline__isnull=True)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    checks_due = dict(
+        PostCheck.objects.filter(case__in=list(page), status=PostCheckStatus.PENDING).values_list("case_id", "due_date")
+    )
     for case in page:
         case.tone = _deadline_tone(case, today, soon)
+        case.check_due = checks_due.get(case.pk)
     counts = {
         "pre_review": open_cases.filter(state__in=[State.SUBMITTED, State.SUPPLEMENTED]).count(),
         "overdue": open_cases.filter(deadline__lt=today).count(),
         "due_soon": open_cases.filter(Q(deadline__gte=today) & Q(deadline__lte=soon)).count(),
+        "post_checks": visible_cases(request.user).filter(post_check__status=PostCheckStatus.PENDING).count(),
     }
     return render(
         request,
@@ -264,6 +312,7 @@ def inbox(request):
             "page": page,
             "state": state,
             "deadline": deadline,
+            "post_check": post_check,
             "states": State.choices,
             "deadline_filters": DEADLINE_FILTERS.items(),
             "counts": counts,

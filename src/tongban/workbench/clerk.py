@@ -18,10 +18,13 @@ from tongban.catalog.services import item_in_force
 from tongban.core.errors import Forbidden, NotFound, ServiceError
 from tongban.core.forms import show_service_error
 from tongban.directory.models import ServicePoint
+from tongban.licences.services import usable_licences
+from tongban.portal.application import LICENCE_ERRORS, licence_offers
 from tongban.portal.forms import new_submission_key
+from tongban.portal.intake import identity_prefill
 from tongban.portal.search import search
 from tongban.workbench.access import FRONT_DESK, role_required
-from tongban.workbench.forms import ApplicantForm, IntakeForm
+from tongban.workbench.forms import ApplicantForm, IntakeForm, LicenceLookupForm
 
 CASE_LIST_RELATED = ("item", "sub_item", "department__region", "applicant", "service_point")
 RECENT_CASES = 20
@@ -58,10 +61,27 @@ def applicant_page(request, pk):
     applicant = get_object_or_404(Applicant, pk=pk)
     query = request.GET.get("q", "")[:100]
     context = {"nav": "intake", "applicant": applicant, "result": search(query) if query else None}
-    if request.headers.get("HX-Request"):
+    if request.headers.get("HX-Request") and "purpose" not in request.GET:
         return render(request, "workbench/_item_results.html", context)
+    context.update(_licence_lookup(request, applicant))
+    if request.headers.get("HX-Request"):
+        return render(request, "workbench/_licences.html", context)
     context["cases"] = _hall_cases(request.user).filter(applicant=applicant)[:RECENT_CASES]
     return render(request, "workbench/applicant.html", context)
+
+
+def _licence_lookup(request, applicant) -> dict:
+    """The applicant's usable licences, called up with a stated purpose (an audited look-up)."""
+    point = actor_of(request.user).service_point
+    default = _("窗口办事核验证照（%s）") % (point.name if point else "")
+    form = LicenceLookupForm(request.GET if "purpose" in request.GET else None, initial={"purpose": default})
+    licences = None
+    if form.is_valid():
+        try:
+            licences = usable_licences(applicant.id_number, by=request.user, purpose=form.cleaned_data["purpose"])
+        except ServiceError as exc:
+            show_service_error(form, exc)
+    return {"licence_form": form, "licences": licences}
 
 
 def _fingerprint(post) -> str:
@@ -108,12 +128,16 @@ def intake(request, pk, code):
 
     materials = [m for m in item.materials.all() if m.sub_item_id in (None, sub.pk if sub else None)]
     points = [p for p in item.review_points.all() if p.sub_item_id in (None, sub.pk if sub else None)]
+    purpose = _("窗口受理“%(item)s”（%(point)s）") % {"item": item.name, "point": point.name if point else ""}
+    offers = licence_offers(request.user, applicant, item, sub, purpose)
     form = IntakeForm(
         request.POST or None,
         initial={"submission_key": new_submission_key()},
         item=item,
         materials=materials,
         review_points=points,
+        offers=offers,
+        initial_values=identity_prefill(applicant),
     )
     if request.method == "POST":
         earlier = IdempotencyRecord.objects.filter(user=request.user, key=request.POST.get("submission_key", ""))
@@ -123,10 +147,18 @@ def intake(request, pk, code):
             try:
                 case = _take_in(request, form, applicant, item, implementation, sub, materials)
             except ServiceError as exc:
-                show_service_error(form, exc, fields=form.service_field_names())
+                material = exc.details.get("material") if exc.code in LICENCE_ERRORS else None
+                if f"m{material}_licence" in form.fields:
+                    form.add_error(f"m{material}_licence", exc.message)
+                else:
+                    show_service_error(form, exc, fields=form.service_field_names())
             else:
                 return redirect("workbench:case", number=case.number)
-    return render(request, "workbench/intake.html", {**context, "form": form, "grant": grant, "point": point})
+    return render(
+        request,
+        "workbench/intake.html",
+        {**context, "form": form, "grant": grant, "point": point, "offered": len(offers)},
+    )
 
 
 DECISION_ACTIONS = {
@@ -150,7 +182,7 @@ def _take_in(request, form: IntakeForm, applicant, item, implementation, sub, ma
         channel=Channel.WINDOW,
         sub_item=sub.name if sub else None,
         form_data=form.form_data(),
-        materials=[MaterialInput(m.pk, form.intake_status(m)) for m in materials],
+        materials=[MaterialInput(m.pk, form.intake_status(m), licence=form.licence_of(m)) for m in materials],
     )
     if not created:
         return case

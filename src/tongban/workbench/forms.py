@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.cases.choices import ApplicantKind, MaterialStatus, State, SuspensionReason
 from tongban.catalog.choices import Necessity
 from tongban.core.forms import ItemFormMixin
+from tongban.portal.forms import licence_label
 
 KEY_PATTERN = r"^[0-9a-f]{32}$"
 
@@ -45,10 +46,17 @@ class IntakeForm(ItemFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, item, materials, review_points, **kwargs):
+    def __init__(self, *args, item, materials, review_points, offers=None, initial_values=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_item_fields(item)
+        self.add_item_fields(item, initial_values)
         self.materials, self.review_points = materials, review_points
+        for material_id, licences in (offers or {}).items():  # 一证通办: the applicant's licence instead of paper
+            self.fields[f"m{material_id}_licence"] = forms.ChoiceField(
+                label=_("调用电子证照"),
+                choices=[*((lic.identifier, licence_label(lic)) for lic in licences), ("", _("不调用，核对纸质材料"))],
+                initial=licences[0].identifier,
+                required=False,
+            )
         for m in materials:
             choices = list(MATERIAL_CHOICES)
             if m.necessity == Necessity.DEFERRABLE:
@@ -71,6 +79,7 @@ class IntakeForm(ItemFormMixin, forms.Form):
                 "status": self[f"m{m.pk}"],
                 "note": self[f"m{m.pk}_note"],
                 "due": self[f"m{m.pk}_due"] if f"m{m.pk}_due" in self.fields else None,
+                "licence": self[f"m{m.pk}_licence"] if f"m{m.pk}_licence" in self.fields else None,
             }
             for m in self.materials
         ]
@@ -88,16 +97,20 @@ class IntakeForm(ItemFormMixin, forms.Form):
                 if point.required and not cleaned.get(f"p{point.pk}"):
                     self.add_error(f"p{point.pk}", _("必查项须核对通过后才能受理。"))
             for m in self.materials:
-                if cleaned.get(f"m{m.pk}") == DEFERRED and not cleaned.get(f"m{m.pk}_due"):
+                if self.status_of(m) == DEFERRED and not cleaned.get(f"m{m.pk}_due"):
                     self.add_error(f"m{m.pk}_due", _("容缺受理须约定补交期限。"))
-        if decision == "notice" and not any(cleaned.get(f"m{m.pk}") in {MISSING, FAULTY} for m in self.materials):
+        if decision == "notice" and not any(self.status_of(m) in {MISSING, FAULTY} for m in self.materials):
             raise forms.ValidationError(_("一次性告知须至少有一项缺少或不符合要求的材料。"))
         if decision == "refuse" and not cleaned.get("refusal_reason", "").strip():
             self.add_error("refusal_reason", _("不予受理须说明法定理由。"))
         return cleaned
 
+    def licence_of(self, material) -> str:
+        """The identifier of the licence called up in place of the material, if any."""
+        return self.cleaned_data.get(f"m{material.pk}_licence") or ""
+
     def status_of(self, material) -> str:
-        return self.cleaned_data[f"m{material.pk}"]
+        return RECEIVED if self.licence_of(material) else self.cleaned_data.get(f"m{material.pk}")
 
     def intake_status(self, material) -> str:
         """What ``submit_case`` records: only received or missing (deferral is decided at acceptance)."""
@@ -195,3 +208,31 @@ class NoticeForm(forms.Form):
             for row in self.rows
             if self.cleaned_data.get(f"m{row.material_id}")
         ]
+
+
+POST_CHECK_VERDICTS = [("passed", _("核查属实")), ("failed", _("核查不实（撤销许可）"))]
+
+
+class PostCheckForm(forms.Form):
+    """告知承诺事后核查: the verdict and what was found (required when the commitment proved untrue)."""
+
+    expected_state = forms.ChoiceField(choices=State.choices, widget=forms.HiddenInput)
+    verdict = forms.ChoiceField(
+        label=_("核查结论"),
+        choices=POST_CHECK_VERDICTS,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择核查结论（属实或不实）。")},
+    )
+    reason = forms.CharField(
+        label=_("核查情况"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("核查不实的，须写明核查情况和撤销依据；许可及其电子证照将被撤销，并通知申请人。"),
+    )
+
+
+class LicenceLookupForm(forms.Form):
+    """Calling up the applicant's licences at the window: the purpose is recorded with the look-up."""
+
+    purpose = forms.CharField(label=_("调取用途"), max_length=200)

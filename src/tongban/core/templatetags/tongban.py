@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
-# Case states (``cases.choices.State`` values) by how an applicant should read them.
+# Case states (``cases.choices.State`` values, and a bundle case's) by how an applicant should read them.
 _TONES = {
-    "ok": {"approved", "result_ready", "delivered", "closed"},
-    "warn": {"supplement_requested", "suspended"},
-    "bad": {"refused", "denied", "withdrawn"},
+    "ok": {"approved", "result_ready", "delivered", "closed", "completed", "passed"},
+    "warn": {"supplement_requested", "suspended", "partly_failed", "pending"},
+    "bad": {"refused", "denied", "withdrawn", "cancelled", "revoked", "failed"},
 }
 # The applicant's view of the way through: which step each state has reached.
 STAGES = [_("提交申请"), _("受理"), _("审查"), _("作出决定"), _("送达办结")]
@@ -27,6 +27,9 @@ _STAGE_OF = {
     "delivered": 4,
     "closed": 4,
     "withdrawn": 0,
+    "waiting": 0,
+    "cancelled": 0,
+    "revoked": 3,
 }
 
 
