@@ -106,6 +106,7 @@ def main() -> None:
     from tongban.cases.services import identify_applicant, implementation_for
     from tongban.catalog.models import Item
     from tongban.core.identifiers import make_credit_code
+    from tongban.demo.forms import required_sample_form
     from tongban.demo.loader import load_demo_city
 
     load_demo_city()
@@ -116,7 +117,7 @@ def main() -> None:
     clerk = get_user_model().objects.get(username="clerk_gulou")
     token = Token.objects.get_or_create(user=clerk)[0].key
     samples = {"id_number": applicant.id_number, "credit_code": make_credit_code("91350104", "MA2XYE01")}
-    form = {f["name"]: samples.get(f.get("type"), "基准测试") for f in item.form_fields if f.get("required")}
+    form = required_sample_form(item.form_fields, samples)
     api_body = json.dumps(
         {
             "item": item.code,

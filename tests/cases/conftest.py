@@ -11,6 +11,7 @@ from tongban.cases.models import Grant
 from tongban.cases.services import MaterialInput, attach_file, identify_applicant, submit_case
 from tongban.catalog.models import Item
 from tongban.core.identifiers import make_credit_code
+from tongban.demo import forms as demo_forms
 from tongban.demo.data import automation_data
 from tongban.directory.models import Department, ServicePoint
 from tongban.directory.roles import Role
@@ -77,17 +78,15 @@ def all_provided(item, sub_item=None):
 
 
 ENTERPRISE_CODE = make_credit_code("91350104", "MA2XYE01")
-SAMPLE_VALUES = {"id_number": PERSON_ID, "credit_code": ENTERPRISE_CODE, "number": "1", "date": "2026-12-01"}
+SAMPLE_VALUES = {"id_number": PERSON_ID, "credit_code": ENTERPRISE_CODE}
 
 
-def sample_value(field: dict) -> str:
-    if field.get("type") == "choice" and field.get("choices"):
-        return field["choices"][0]
-    return SAMPLE_VALUES.get(field.get("type"), "测试")
+def sample_value(field: dict):
+    return demo_forms.sample_value(field, SAMPLE_VALUES)
 
 
 def required_form(item):
-    return {f["name"]: sample_value(f) for f in item.form_fields or [] if f.get("required")}
+    return demo_forms.required_sample_form(item.form_fields or [], SAMPLE_VALUES)
 
 
 @pytest.fixture
