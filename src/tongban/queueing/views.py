@@ -1,11 +1,9 @@
 """Pages: the hall's big screen (public, refreshes itself), the clerk's calling panel, the staffing plan."""
 
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,7 +22,6 @@ from tongban.queueing.display import board
 from tongban.queueing.models import Ticket, WindowSession
 from tongban.queueing.planner import CHECK_SIMULATION_MINUTES, DEFAULT_TARGET_SHARE, DEFAULT_WITHIN_MINUTES, plan_hall
 
-LOGIN_URL = reverse_lazy("queueing:login")
 # The panel's buttons: action name → service function.
 PANEL_STEPS = {
     "recall": services.recall,
@@ -32,11 +29,6 @@ PANEL_STEPS = {
     "finish": services.finish,
     "no_show": services.no_show,
 }
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "queueing/login.html"
-    redirect_authenticated_user = True
 
 
 def _hall(code: str) -> ServicePoint:
@@ -76,6 +68,7 @@ def _panel_context(request, error: str = "") -> dict:
     windows = list(Window.objects.filter(service_point=point, is_active=True).order_by("number"))
     waiting_here = len(services.callable_tickets(session.window, timezone.now())) if session else None
     return {
+        "nav": "queue",
         "point": point,
         "session": session,
         "current": current,
@@ -88,12 +81,12 @@ def _panel_context(request, error: str = "") -> dict:
     }
 
 
-@login_required(login_url=LOGIN_URL)
+@login_required
 def panel(request):
     return render(request, "queueing/panel.html", _panel_context(request))
 
 
-@login_required(login_url=LOGIN_URL)
+@login_required
 @require_POST
 def panel_action(request, action):
     """Every button of the panel: calls the service, then shows the panel again (the error, if any, on top)."""
@@ -123,7 +116,7 @@ def panel_action(request, action):
     return render(request, "queueing/_panel.html", _panel_context(request, error))
 
 
-@login_required(login_url=LOGIN_URL)
+@login_required
 def planner_index(request):
     actor = actor_of(request.user)
     if request.user.is_superuser or Role.SUPERVISOR in actor.roles:
@@ -132,7 +125,9 @@ def planner_index(request):
         halls = manageable_service_points(request.user).filter(is_active=True)
     else:
         raise PermissionDenied
-    return render(request, "queueing/planner_index.html", {"halls": halls.order_by("region__code", "name")})
+    return render(
+        request, "queueing/planner_index.html", {"nav": "planner", "halls": halls.order_by("region__code", "name")}
+    )
 
 
 def _share(value, default: float, low: float, high: float) -> float:
@@ -143,7 +138,7 @@ def _share(value, default: float, low: float, high: float) -> float:
     return min(high, max(low, number))
 
 
-@login_required(login_url=LOGIN_URL)
+@login_required
 def planner(request, code):
     point = _hall(code)
     try:
@@ -155,6 +150,7 @@ def planner(request, code):
     groups, days = learned_demand(point)
     plan = plan_hall(groups, target_share=target, within=within, simulate_minutes=CHECK_SIMULATION_MINUTES)
     context = {
+        "nav": "planner",
         "point": point,
         "plan": plan,
         "days": days,
