@@ -9,6 +9,8 @@ urlpatterns = [
     path("queue/panel/<slug:action>/", views.panel_action, name="panel-action"),
     path("queue/<slug:code>/display/", views.display, name="display"),
     path("queue/<slug:code>/display/board/", views.display_board, name="display-board"),
+    path("queue/<slug:code>/tickets/<str:number>/", views.ticket_page, name="ticket"),
+    path("queue/<slug:code>/tickets/<str:number>/status/", views.ticket_part, name="ticket-status"),
     path("planner/", views.planner_index, name="planner-index"),
     path("planner/<slug:code>/", views.planner, name="planner"),
 ]

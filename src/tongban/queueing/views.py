@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.cases.permissions import actor_of
 from tongban.core.errors import ServiceError
-from tongban.directory.models import ServicePoint, Window
+from tongban.directory.models import ServicePoint
 from tongban.directory.roles import Role
 from tongban.directory.services import manageable_service_points
 from tongban.queueing import services
@@ -18,10 +18,12 @@ from tongban.queueing.access import check_hall_oversight
 from tongban.queueing.charts import plan_chart
 from tongban.queueing.choices import TicketStatus
 from tongban.queueing.demand import learned_demand
-from tongban.queueing.display import board
-from tongban.queueing.models import Ticket, WindowSession
+from tongban.queueing.display import board, window_panel
+from tongban.queueing.models import Ticket
 from tongban.queueing.planner import CHECK_SIMULATION_MINUTES, DEFAULT_TARGET_SHARE, DEFAULT_WITHIN_MINUTES, plan_hall
+from tongban.queueing.ticket_status import ticket_status
 
+HTMX_STOP_POLLING = 286
 # The panel's buttons: action name → service function.
 PANEL_STEPS = {
     "recall": services.recall,
@@ -47,38 +49,42 @@ def display_board(request, code):
     return render(request, "queueing/_board.html", {"board": board(_hall(code))})
 
 
+def _ticket(code: str, number: str) -> Ticket:
+    ticket = (
+        Ticket.objects.select_related("service_point", "window", "applicant")
+        .filter(service_point__code=code, day=timezone.localdate(), number=number.upper())
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def _ticket_context(request, code, number) -> dict:
+    ticket = _ticket(code, number)
+    mine = (
+        request.user.is_authenticated and ticket.applicant is not None and ticket.applicant.user_id == request.user.pk
+    )
+    return {"nav": "bookings", "status": ticket_status(ticket), "ticket": ticket, "mine": mine}
+
+
+def ticket_page(request, code, number):
+    """A visitor's ticket today (number, people ahead, predicted wait, the window calling it), updating itself."""
+    return render(request, "queueing/ticket.html", _ticket_context(request, code, number))
+
+
+def ticket_part(request, code, number):
+    context = _ticket_context(request, code, number)
+    done = context["ticket"].status in (TicketStatus.FINISHED, TicketStatus.NO_SHOW)
+    # htmx stops polling on 286: nothing will change any more.
+    return render(request, "queueing/_ticket.html", context, status=HTMX_STOP_POLLING if done else 200)
+
+
 def _panel_context(request, error: str = "") -> dict:
     actor = actor_of(request.user)
     if Role.CLERK not in actor.roles or actor.service_point is None:
         raise PermissionDenied
-    point = actor.service_point
-    session = WindowSession.objects.select_related("window").filter(staff=request.user, closed_at__isnull=True).first()
-    current = None
-    if session is not None:
-        current = (
-            Ticket.objects.filter(window=session.window, status__in=[TicketStatus.CALLED, TicketStatus.SERVING])
-            .order_by("-called_at")
-            .first()
-        )
-    taken = set(
-        WindowSession.objects.filter(window__service_point=point, closed_at__isnull=True).values_list(
-            "window_id", flat=True
-        )
-    )
-    windows = list(Window.objects.filter(service_point=point, is_active=True).order_by("number"))
-    waiting_here = len(services.callable_tickets(session.window, timezone.now())) if session else None
-    return {
-        "nav": "queue",
-        "point": point,
-        "session": session,
-        "current": current,
-        "windows": windows,
-        "free_windows": [w for w in windows if w.pk not in taken],
-        "other_windows": [w for w in windows if session and w.pk != session.window_id],
-        "waiting_here": waiting_here,
-        "board": board(point),
-        "error": error,
-    }
+    return {"nav": "queue", **window_panel(request.user, actor.service_point), "error": error}
 
 
 @login_required

@@ -20,6 +20,7 @@ from tongban.core.forms import show_service_error
 from tongban.directory.models import ServicePoint
 from tongban.portal.forms import new_submission_key
 from tongban.portal.search import search
+from tongban.workbench import queue
 from tongban.workbench.access import FRONT_DESK, role_required
 from tongban.workbench.forms import ApplicantForm, IntakeForm
 
@@ -45,6 +46,7 @@ def start(request):
         request,
         "workbench/start.html",
         {
+            **queue.panel_for(request.user),
             "nav": "intake",
             "form": form,
             "point": actor_of(request.user).service_point,
