@@ -10,6 +10,7 @@ from tongban.catalog.api.views import BundleViewSet, ItemViewSet, ServicePointBy
 from tongban.directory.api.views import DepartmentViewSet, RegionViewSet
 from tongban.licences.api.views import LicenceViewSet
 from tongban.queueing.api.views import QueueViewSet, RecommendationViewSet, StaffingPlanViewSet, TicketViewSet
+from tongban.ratings.api.views import RatingViewSet
 
 router = DefaultRouter()
 router.trailing_slash = "/?"  # both /cases and /cases/ (DRF turns a truthy argument into "/")
@@ -28,6 +29,7 @@ router.register("tickets", TicketViewSet, basename="ticket")
 router.register("queues", QueueViewSet, basename="queue")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
 router.register("staffing-plans", StaffingPlanViewSet, basename="staffing-plan")
+router.register("ratings", RatingViewSet, basename="rating")
 
 urlpatterns = [
     path("items/<str:code>/rule-preview", RulePreviewView.as_view(), name="rule-preview"),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "tongban.cases",
     "tongban.appointments",
     "tongban.queueing",
+    "tongban.ratings",
     "tongban.demo",
     "tongban.portal",
     "tongban.workbench",
@@ -141,6 +142,9 @@ STORAGES = {
 # Files applicants and clerks upload for a case's materials (type sniffed from content).
 CASE_UPLOAD_MAX_BYTES = int(os.environ.get("CASE_UPLOAD_MAX_MB", "20")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# 好差评: working days within which a bad rating is called back and fixed (5 to 15 by province).
+RATING_FOLLOW_UP_WORKING_DAYS = int(os.environ.get("RATING_FOLLOW_UP_WORKING_DAYS", "5"))
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

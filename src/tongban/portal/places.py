@@ -1,12 +1,13 @@
-"""Where to go: halls near a point, and what a service point looks like to a visitor."""
+"""Where to go: halls near a point, what a service point looks like to a visitor, and where the visitor is."""
 
 import math
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.utils import timezone
 
-from tongban.directory.choices import ServicePointLevel
-from tongban.directory.models import ServicePoint
+from tongban.directory.choices import RegionLevel, ServicePointLevel
+from tongban.directory.models import Region, ServicePoint
 
 HALL_LEVELS = [
     ServicePointLevel.CITY_HALL,
@@ -52,3 +53,48 @@ def nearest_halls(origin: ServicePoint, limit: int = 5) -> list[NearbyPoint]:
     for nearby in ranked:
         nearby.hours_today = hours_today(nearby.point, weekday)
     return ranked
+
+
+@dataclass
+class Whereabouts:
+    """Where the applicant says they are: a town or community, and the coordinates to measure from."""
+
+    region: Region
+    lat: float
+    lng: float
+    located: bool  # from the browser's geolocation (the region is then the nearest one)
+
+    @property
+    def query(self) -> str:
+        """The part of a page address that names this place again."""
+        return urlencode({"lat": self.lat, "lng": self.lng} if self.located else {"place": self.region.code})
+
+
+def located_regions() -> list[tuple[Region, list[Region]]]:
+    """Towns and communities with coordinates, under their county: the places to choose from."""
+    places = Region.objects.filter(
+        level__in=[RegionLevel.TOWN, RegionLevel.COMMUNITY], latitude__isnull=False, longitude__isnull=False
+    ).order_by("code")
+    counties = {c.code: c for c in Region.objects.filter(level=RegionLevel.COUNTY)}
+    grouped: dict[str, list[Region]] = {}
+    for place in places:
+        grouped.setdefault(place.code[:6], []).append(place)
+    return [(counties[code], regions) for code, regions in grouped.items() if code in counties]
+
+
+def whereabouts(place: str = "", lat: str = "", lng: str = "") -> Whereabouts | None:
+    """The chosen place, or the one nearest to the browser's position; None when neither is usable."""
+    located = Region.objects.filter(
+        level__in=[RegionLevel.TOWN, RegionLevel.COMMUNITY], latitude__isnull=False, longitude__isnull=False
+    )
+    if place:
+        region = located.filter(code=place).first()
+        return Whereabouts(region, float(region.latitude), float(region.longitude), False) if region else None
+    try:
+        here = float(lat), float(lng)
+    except ValueError:
+        return None
+    if not (-90 <= here[0] <= 90 and -180 <= here[1] <= 180):
+        return None
+    nearest = min(located, key=lambda r: distance_km(here[0], here[1], r.latitude, r.longitude), default=None)
+    return Whereabouts(nearest, here[0], here[1], True) if nearest else None

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from tongban.directory.models import ServicePoint
+from tongban.directory.models import ServicePoint, Window
 from tongban.queueing.choices import TicketStatus
-from tongban.queueing.models import Ticket
+from tongban.queueing.models import Ticket, WindowSession
+from tongban.queueing.services import callable_tickets
 
 CALLED_ON_SCREEN = 8
 NEXT_ON_SCREEN = 10
@@ -40,3 +41,33 @@ def board(point: ServicePoint, now: datetime.datetime | None = None) -> Board:
         served_today=today.filter(status=TicketStatus.FINISHED).count(),
         updated_at=now,
     )
+
+
+def window_panel(user, point: ServicePoint, now: datetime.datetime | None = None) -> dict:
+    """The clerk's panel: their window (if open), the ticket at it, the windows free to open, the hall's board."""
+    now = now or timezone.now()
+    session = WindowSession.objects.select_related("window").filter(staff=user, closed_at__isnull=True).first()
+    current = None
+    if session is not None:
+        current = (
+            Ticket.objects.filter(window=session.window, status__in=[TicketStatus.CALLED, TicketStatus.SERVING])
+            .select_related("applicant", "booking")
+            .order_by("-called_at")
+            .first()
+        )
+    taken = set(
+        WindowSession.objects.filter(window__service_point=point, closed_at__isnull=True).values_list(
+            "window_id", flat=True
+        )
+    )
+    windows = list(Window.objects.filter(service_point=point, is_active=True).order_by("number"))
+    return {
+        "point": point,
+        "session": session,
+        "current": current,
+        "windows": windows,
+        "free_windows": [w for w in windows if w.pk not in taken],
+        "other_windows": [w for w in windows if session and w.pk != session.window_id],
+        "waiting_here": len(callable_tickets(session.window, now)) if session else None,
+        "board": board(point, now),
+    }

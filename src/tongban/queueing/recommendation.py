@@ -123,6 +123,15 @@ def _coordinate(value, low: float, high: float, field: str) -> float:
     return number
 
 
+def ranked_halls(
+    *, region_code: str, lat, lng, item_code: str = "", bundle_code: str = "", now: datetime.datetime | None = None
+) -> tuple[list[Item], list[ServicePoint], list[policy.Option]]:
+    """The eligible halls by expected total time, without taking a recommendation (a booking comes at its slot)."""
+    lat, lng = _coordinate(lat, -90, 90, "lat"), _coordinate(lng, -180, 180, "lng")
+    items, points = eligible_points_for(region_code=region_code, item_code=item_code, bundle_code=bundle_code)
+    return items, points, policy.rank(hall_snapshots(items, points, now=now or timezone.now()), lat, lng)
+
+
 @transaction.atomic
 def recommend(
     *,
@@ -135,10 +144,10 @@ def recommend(
     now: datetime.datetime | None = None,
 ) -> Recommendation:
     """Rank the halls that can handle the item (or every item of the bundle) for the applicant's jurisdiction."""
-    lat, lng = _coordinate(lat, -90, 90, "lat"), _coordinate(lng, -180, 180, "lng")
     now = now or timezone.now()
-    items, points = eligible_points_for(region_code=region_code, item_code=item_code, bundle_code=bundle_code)
-    options = policy.rank(hall_snapshots(items, points, now=now), lat, lng)
+    items, points, options = ranked_halls(
+        region_code=region_code, lat=lat, lng=lng, item_code=item_code, bundle_code=bundle_code, now=now
+    )
     chosen = policy.choose(options, rng or random.Random())
     referral = None
     if chosen is not None:

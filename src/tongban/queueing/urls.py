@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tongban.queueing import views
@@ -6,12 +5,12 @@ from tongban.queueing import views
 app_name = "queueing"
 
 urlpatterns = [
-    path("queue/login/", views.LoginView.as_view(), name="login"),
-    path("queue/logout/", auth_views.LogoutView.as_view(next_page="queueing:login"), name="logout"),
     path("queue/panel/", views.panel, name="panel"),
     path("queue/panel/<slug:action>/", views.panel_action, name="panel-action"),
     path("queue/<slug:code>/display/", views.display, name="display"),
     path("queue/<slug:code>/display/board/", views.display_board, name="display-board"),
+    path("queue/<slug:code>/tickets/<str:number>/", views.ticket_page, name="ticket"),
+    path("queue/<slug:code>/tickets/<str:number>/status/", views.ticket_part, name="ticket-status"),
     path("planner/", views.planner_index, name="planner-index"),
     path("planner/<slug:code>/", views.planner, name="planner"),
 ]

@@ -1,18 +1,16 @@
 """Pages: the hall's big screen (public, refreshes itself), the clerk's calling panel, the staffing plan."""
 
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongban.cases.permissions import actor_of
 from tongban.core.errors import ServiceError
-from tongban.directory.models import ServicePoint, Window
+from tongban.directory.models import ServicePoint
 from tongban.directory.roles import Role
 from tongban.directory.services import manageable_service_points
 from tongban.queueing import services
@@ -20,11 +18,12 @@ from tongban.queueing.access import check_hall_oversight
 from tongban.queueing.charts import plan_chart
 from tongban.queueing.choices import TicketStatus
 from tongban.queueing.demand import learned_demand
-from tongban.queueing.display import board
-from tongban.queueing.models import Ticket, WindowSession
+from tongban.queueing.display import board, window_panel
+from tongban.queueing.models import Ticket
 from tongban.queueing.planner import CHECK_SIMULATION_MINUTES, DEFAULT_TARGET_SHARE, DEFAULT_WITHIN_MINUTES, plan_hall
+from tongban.queueing.ticket_status import ticket_status
 
-LOGIN_URL = reverse_lazy("queueing:login")
+HTMX_STOP_POLLING = 286
 # The panel's buttons: action name → service function.
 PANEL_STEPS = {
     "recall": services.recall,
@@ -32,11 +31,6 @@ PANEL_STEPS = {
     "finish": services.finish,
     "no_show": services.no_show,
 }
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "queueing/login.html"
-    redirect_authenticated_user = True
 
 
 def _hall(code: str) -> ServicePoint:
@@ -55,45 +49,50 @@ def display_board(request, code):
     return render(request, "queueing/_board.html", {"board": board(_hall(code))})
 
 
+def _ticket(code: str, number: str) -> Ticket:
+    ticket = (
+        Ticket.objects.select_related("service_point", "window", "applicant")
+        .filter(service_point__code=code, day=timezone.localdate(), number=number.upper())
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def _ticket_context(request, code, number) -> dict:
+    ticket = _ticket(code, number)
+    mine = (
+        request.user.is_authenticated and ticket.applicant is not None and ticket.applicant.user_id == request.user.pk
+    )
+    return {"nav": "bookings", "status": ticket_status(ticket), "ticket": ticket, "mine": mine}
+
+
+def ticket_page(request, code, number):
+    """A visitor's ticket today (number, people ahead, predicted wait, the window calling it), updating itself."""
+    return render(request, "queueing/ticket.html", _ticket_context(request, code, number))
+
+
+def ticket_part(request, code, number):
+    context = _ticket_context(request, code, number)
+    done = context["ticket"].status in (TicketStatus.FINISHED, TicketStatus.NO_SHOW)
+    # htmx stops polling on 286: nothing will change any more.
+    return render(request, "queueing/_ticket.html", context, status=HTMX_STOP_POLLING if done else 200)
+
+
 def _panel_context(request, error: str = "") -> dict:
     actor = actor_of(request.user)
     if Role.CLERK not in actor.roles or actor.service_point is None:
         raise PermissionDenied
-    point = actor.service_point
-    session = WindowSession.objects.select_related("window").filter(staff=request.user, closed_at__isnull=True).first()
-    current = None
-    if session is not None:
-        current = (
-            Ticket.objects.filter(window=session.window, status__in=[TicketStatus.CALLED, TicketStatus.SERVING])
-            .order_by("-called_at")
-            .first()
-        )
-    taken = set(
-        WindowSession.objects.filter(window__service_point=point, closed_at__isnull=True).values_list(
-            "window_id", flat=True
-        )
-    )
-    windows = list(Window.objects.filter(service_point=point, is_active=True).order_by("number"))
-    waiting_here = len(services.callable_tickets(session.window, timezone.now())) if session else None
-    return {
-        "point": point,
-        "session": session,
-        "current": current,
-        "windows": windows,
-        "free_windows": [w for w in windows if w.pk not in taken],
-        "other_windows": [w for w in windows if session and w.pk != session.window_id],
-        "waiting_here": waiting_here,
-        "board": board(point),
-        "error": error,
-    }
+    return {"nav": "queue", **window_panel(request.user, actor.service_point), "error": error}
 
 
-@login_required(login_url=LOGIN_URL)
+@login_required
 def panel(request):
     return render(request, "queueing/panel.html", _panel_context(request))
 
 
-@login_required(login_url=LOGIN_URL)
+@login_required
 @require_POST
 def panel_action(request, action):
     """Every button of the panel: calls the service, then shows the panel again (the error, if any, on top)."""
@@ -123,7 +122,7 @@ def panel_action(request, action):
     return render(request, "queueing/_panel.html", _panel_context(request, error))
 
 
-@login_required(login_url=LOGIN_URL)
+@login_required
 def planner_index(request):
     actor = actor_of(request.user)
     if request.user.is_superuser or Role.SUPERVISOR in actor.roles:
@@ -132,7 +131,9 @@ def planner_index(request):
         halls = manageable_service_points(request.user).filter(is_active=True)
     else:
         raise PermissionDenied
-    return render(request, "queueing/planner_index.html", {"halls": halls.order_by("region__code", "name")})
+    return render(
+        request, "queueing/planner_index.html", {"nav": "planner", "halls": halls.order_by("region__code", "name")}
+    )
 
 
 def _share(value, default: float, low: float, high: float) -> float:
@@ -143,7 +144,7 @@ def _share(value, default: float, low: float, high: float) -> float:
     return min(high, max(low, number))
 
 
-@login_required(login_url=LOGIN_URL)
+@login_required
 def planner(request, code):
     point = _hall(code)
     try:
@@ -155,6 +156,7 @@ def planner(request, code):
     groups, days = learned_demand(point)
     plan = plan_hall(groups, target_share=target, within=within, simulate_minutes=CHECK_SIMULATION_MINUTES)
     context = {
+        "nav": "planner",
         "point": point,
         "plan": plan,
         "days": days,

@@ -23,6 +23,7 @@ from tongban.portal.application import LICENCE_ERRORS, licence_offers
 from tongban.portal.forms import new_submission_key
 from tongban.portal.intake import identity_prefill
 from tongban.portal.search import search
+from tongban.workbench import queue
 from tongban.workbench.access import FRONT_DESK, role_required
 from tongban.workbench.forms import ApplicantForm, IntakeForm, LicenceLookupForm
 
@@ -48,6 +49,7 @@ def start(request):
         request,
         "workbench/start.html",
         {
+            **queue.panel_for(request.user),
             "nav": "intake",
             "form": form,
             "point": actor_of(request.user).service_point,

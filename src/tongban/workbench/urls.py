@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongban.workbench import casework, clerk
+from tongban.workbench import casework, clerk, queue
 
 app_name = "workbench"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("workbench/applicants/<int:pk>/", clerk.applicant_page, name="applicant"),
     path("workbench/applicants/<int:pk>/items/<str:code>/", clerk.intake, name="intake"),
     path("workbench/cases/", clerk.hall_cases, name="cases"),
+    path("workbench/tickets/<int:pk>/intake/", queue.ticket_intake, name="ticket_intake"),
     path("workbench/cases/<str:number>/", casework.case_page, name="case"),
     path("workbench/attachments/<int:pk>/", casework.attachment, name="attachment"),
     path("inbox/", casework.inbox, name="inbox"),

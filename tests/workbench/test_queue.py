@@ -1,0 +1,89 @@
+"""The calling panel on the clerk's workbench, and the intake of the visitor called to the window."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from tests.appointments.conftest import next_open_day
+from tongban.appointments.services import availability, book, service_point
+from tongban.catalog.services import item_in_force
+from tongban.queueing.choices import TicketStatus
+from tongban.queueing.models import Ticket
+from tongban.queueing.services import call_next, check_in, issue_ticket
+
+pytestmark = pytest.mark.django_db
+
+ITEM = "000101008000"  # 个体工商户设立登记
+
+
+@pytest.fixture
+def booked_ticket(user_of, time_machine):
+    """张伟 booked at the Gulou hall for a Gulou place, checked in at his slot."""
+    zhang = user_of("citizen_zhang")
+    point = service_point("fz-gulou")
+    slot = availability(point, item_in_force(ITEM), next_open_day(point))[4]
+    booking = book(
+        by=zhang,
+        applicant=zhang.applicant,
+        item_code=ITEM,
+        region_code="350102001",
+        point_code="fz-gulou",
+        starts_at=slot.starts_at,
+    )
+    time_machine.move_to(slot.starts_at)
+    return check_in(booking.number, by=zhang)
+
+
+def test_a_clerk_calls_from_the_workbench_and_proxy_agents_see_no_panel(client, user_of):
+    client.force_login(user_of("clerk_gulou"))
+    page = client.get("/workbench/").content.decode()
+    assert 'id="panel"' in page and "请选择您所在的窗口开始叫号" in page and "大厅概况" in page
+    client.force_login(user_of("agent_community"))
+    assert 'id="panel"' not in client.get("/workbench/").content.decode()
+
+
+def test_intake_for_the_called_visitor_starts_serving_and_opens_their_item(client, user_of, clerk_at, booked_ticket):
+    Ticket.objects.exclude(pk=booked_ticket.pk).delete()
+    clerk = clerk_at("05")
+    assert call_next(by=clerk) == booked_ticket
+    client.force_login(clerk)
+    page = client.get("/workbench/").content.decode()
+    assert 'data-ticket="Y' in page and "为其受理" in page and "张伟" in page
+    response = client.post(f"/workbench/tickets/{booked_ticket.pk}/intake/")
+    zhang = user_of("citizen_zhang").applicant
+    assert response["Location"] == f"/workbench/applicants/{zhang.pk}/items/{ITEM}/?region=350102"
+    booked_ticket.refresh_from_db()
+    assert booked_ticket.status == TicketStatus.SERVING and booked_ticket.started_at
+    again = client.post(f"/workbench/tickets/{booked_ticket.pk}/intake/")  # back from another page: same place
+    assert again["Location"] == response["Location"]
+    assert client.get(f"/workbench/tickets/{booked_ticket.pk}/intake/").status_code == 405
+
+
+def test_a_walk_in_without_a_known_applicant_goes_to_identification(client, clerk_at, food_item):
+    Ticket.objects.all().delete()
+    ticket = issue_ticket(by=AnonymousUser(), point_code="fz-gulou", item_code=food_item.code)
+    clerk = clerk_at("05")
+    call_next(by=clerk)
+    client.force_login(clerk)
+    response = client.post(f"/workbench/tickets/{ticket.pk}/intake/", follow=True)
+    assert response.redirect_chain[-1][0] == "/workbench/"
+    assert f"请核验 {ticket.number} 号申请人的身份后受理“食品经营许可”。" in response.content.decode()
+
+
+def test_another_windows_ticket_or_no_window_is_refused(client, user_of, clerk_at, food_item):
+    Ticket.objects.all().delete()
+    ticket = issue_ticket(by=AnonymousUser(), point_code="fz-gulou", item_code=food_item.code)
+    first = clerk_at("05")
+    call_next(by=first)
+    second = clerk_at("06")
+    client.force_login(second)
+    refused = client.post(f"/workbench/tickets/{ticket.pk}/intake/", follow=True).content.decode()
+    assert "该号不在您的窗口。" in refused
+    client.force_login(user_of("clerk_city"))
+    assert (
+        "请先选择您所在的窗口（开窗）。"
+        in client.post(f"/workbench/tickets/{ticket.pk}/intake/", follow=True).content.decode()
+    )
+    client.force_login(user_of("approver_gulou"))
+    assert client.post(f"/workbench/tickets/{ticket.pk}/intake/").status_code == 403
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.CALLED
