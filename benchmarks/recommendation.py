@@ -1,4 +1,4 @@
-"""A simulated city day on the 23 demo halls: the recommender against three simple rules and an offline bound.
+"""A simulated city day on the 23 demo halls: the recommender against three simple rules and offline comparators.
 
     .venv/bin/python benchmarks/recommendation.py [--visitors 3400] [--seed 20261121]
 
@@ -17,31 +17,41 @@ Walk-ins choose a hall by:
 * shortest wait — the eligible hall with the shortest wait right now (distance ignored);
 * home hall — the applicant's district centre.
 
-The offline bound is a linear program that knows every visitor in advance (when they leave, where
-from, what for and how long each will take at the window). It assigns each visitor's work to halls
-and 10-minute buckets without exceeding any hall's staffed window-minutes per bucket. Its waits are
-lower bounds: the work of someone called at ``s`` is done in ``[s, s + p]``, so the work-weighted
-mean of the bucket start times is at most ``s + p/2``. Relaxations that keep it a bound: zone windows
-count as general, work may be split across buckets and halls, work after a 90-minute horizon and
-halls beyond a visitor's five nearest cost only their travel. So no assignment of visitors to halls,
-whatever it knew, can beat its mean total time. Solved with scipy's HiGHS.
+Two offline comparators know every visitor in advance — when they leave, where from, what for and
+how long each will take at the window (``offline_assignment``):
+* (d) the clairvoyant assignment — each walk-in sent to a hall chosen with all that knowledge, and
+  scored by the same simulated halls on the same visitors as the policies: the best of the policies'
+  assignments (and the LP's, rounded), improved by moving and swapping walk-ins while the simulated
+  total falls, to a local optimum. An assignment someone could have made, so the best possible one
+  is at most this good: the target's comparator;
+* (d′) the LP lower bound — a linear program over window-minutes no assignment can beat; a proven
+  floor but a loose one (no queues). The best assignment lies between (d′) and (d).
+* (e) for reference, an assignment searched the same way knowing every arrival and item but only
+  the item's mean service time, then scored with the real ones: (d) − (e) is what knowing each
+  visit's duration is worth, which no online recommender can know.
 
-Prints a table, then one JSON line with the figures and the ratios recommender ÷ nearest and
-recommender ÷ bound. Targets on a busy day: ≤ 0.75 and ≤ 1.05.
+Prints a table, then one JSON line with the figures and the ratios recommender ÷ nearest,
+recommender ÷ clairvoyant assignment (targets on a busy day: ≤ 0.75 and ≤ 1.05), recommender ÷ LP
+bound, clairvoyant ÷ LP bound (how far the search may still be from the optimum) and recommender ÷ (e).
 """
 
 import argparse
+import dataclasses
 import heapq
 import json
 import math
 import random
 import sys
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+from benchmarks import offline_assignment as offline  # noqa: E402
+from benchmarks._setup import percentile  # noqa: E402
 
 from tongban.queueing import policy  # noqa: E402  (pure: no Django needed)
 from tongban.queueing.simulation import Hall, Visitor, service_sampler  # noqa: E402
@@ -64,9 +74,6 @@ BOOKED_SHARE = 0.2
 SLOT_MINUTES = 15
 STAFFED_SHARE = 0.35  # of all general windows (see ``staffing``); every zone staffs one window per ten it has
 HORIZON = 180.0  # booked visitors due this far ahead count in the snapshot (as the API does)
-BOUND_BUCKET = 10.0
-BOUND_HORIZON = 90.0
-BOUND_HALLS = 5
 
 
 @dataclass(frozen=True)
@@ -329,98 +336,28 @@ def run_day(city: City, people: list[Person], rule: str, seed: int) -> list[Pers
     return people
 
 
-# --- the offline bound -------------------------------------------------------------------------------
+# --- the offline comparators ------------------------------------------------------------------------
 
 
-def offline_bound(city: City, people: list[Person]) -> tuple[float, list[float]]:
-    """Mean total time no assignment can beat, and the LP optimum's per-person totals (see the module doc)."""
-    import numpy as np
-    from scipy.optimize import linprog
-    from scipy.sparse import coo_matrix
-
-    capacity_rows: dict[tuple[int, int], int] = {}
-    costs, rows, cols, values = [], [], [], []
-    equality = []  # (row, col) pairs of the assignment rows
-    n = len(people)
-    wait_col = list(range(n))  # w_i come first
-    costs.extend([1.0] * n)
-    ineq_b = []
-
-    def new_col(cost: float) -> int:
-        costs.append(cost)
-        return len(costs) - 1
-
-    wait_rows = []
-    for i, person in enumerate(people):
+def visits_of(city: City, people: list[Person]) -> list[offline.Visit]:
+    """The day as the offline comparators see it: each person's halls, nearest first, with travel and arrival."""
+    visits = []
+    for person in people:
         item = city.items[person.item]
-        options = (
-            [person.booked_hall]
-            if person.booked_hall is not None
-            else city.eligible[(city.places[person.place]["region"], item.name)]
-        )
-        ranked = sorted(options, key=lambda h: _km(city, person.place, h))
-        near, beyond = ranked[:BOUND_HALLS], ranked[BOUND_HALLS:]
-        # wait row: Σ x (t_b − a_ih) − w_i ≤ p_i / 2
-        wait_row = len(ineq_b)
-        ineq_b.append(person.service / 2)
-        wait_rows.append(wait_row)
-        rows.append(wait_row)
-        cols.append(wait_col[i])
-        values.append(-1.0)
-        assignment = []
-        for h in near:
-            travel = _travel(city, person.place, h)
-            arrive = person.leaves + (0.0 if person.booked_hall is not None else travel)
-            first = int(arrive // BOUND_BUCKET)
-            last = int((arrive + BOUND_HORIZON) // BOUND_BUCKET)
-            for b in range(first, last + 1):
-                start = max(b * BOUND_BUCKET, arrive)
-                col = new_col(travel)
-                assignment.append(col)
-                rows.append(wait_row)
-                cols.append(col)
-                values.append(start - arrive)
-                key = (h, b)
-                if key not in capacity_rows:
-                    capacity_rows[key] = len(ineq_b)
-                    ineq_b.append(len(city.halls[h].windows) * BOUND_BUCKET)
-                rows.append(capacity_rows[key])
-                cols.append(col)
-                values.append(person.service)
-            overflow = new_col(travel)  # work done after the horizon: no capacity, waits at least that long
-            assignment.append(overflow)
-            rows.append(wait_row)
-            cols.append(overflow)
-            values.append((last + 1) * BOUND_BUCKET - arrive)
-        if beyond:
-            assignment.append(new_col(min(_travel(city, person.place, h) for h in beyond)))
-        equality.append(assignment)
-    a_ub = coo_matrix((values, (rows, cols)), shape=(len(ineq_b), len(costs))).tocsr()
-    eq_rows = [r for r, cols_ in enumerate(equality) for _c in cols_]
-    eq_cols = [c for cols_ in equality for c in cols_]
-    a_eq = coo_matrix(([1.0] * len(eq_cols), (eq_rows, eq_cols)), shape=(n, len(costs))).tocsr()
-    result = linprog(
-        np.array(costs),
-        A_ub=a_ub,
-        b_ub=np.array(ineq_b),
-        A_eq=a_eq,
-        b_eq=np.ones(n),
-        bounds=(0, None),
-        method="highs",
-    )
-    if result.status != 0:
-        raise RuntimeError(f"LP not solved: {result.message}")
-    x = result.x
-    totals = [x[i] + sum(costs[c] * x[c] for c in equality[i]) for i in range(n)]
-    return result.fun / n, totals
+        if person.booked_hall is not None:
+            hall = person.booked_hall
+            options = (offline.Option(hall, _travel(city, person.place, hall), person.leaves),)
+        else:
+            eligible = city.eligible[(city.places[person.place]["region"], item.name)]
+            travel = {h: _travel(city, person.place, h) for h in eligible}
+            nearest_first = sorted(eligible, key=lambda h: (travel[h], h))
+            options = tuple(offline.Option(h, travel[h], person.leaves + travel[h]) for h in nearest_first)
+        booked = person.booked_hall is not None
+        visits.append(offline.Visit(person.id, person.service, item.group, booked, person.due, options))
+    return visits
 
 
 # --- report ------------------------------------------------------------------------------------------
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
 
 
 RULES = [
@@ -429,28 +366,62 @@ RULES = [
     ("shortest_wait", "(b) 当前等候最短"),
     ("home", "(c) 户籍所在区县中心"),
 ]
+OFFLINE = [
+    ("clairvoyant", "(d) 离线分配：预知一切"),
+    ("lp_bound", "(d′) 线性规划下界"),
+    ("arrivals_known", "(e) 离线分配：预知到达，不知时长"),
+]
 
 
-def measure(city: City, visitors: int, seed: int, *, bound: bool = True) -> dict:
+def _summary(totals: list[float], travels: list[float]) -> dict:
+    return {
+        "mean": sum(totals) / len(totals),
+        "p90": percentile(totals, 0.9),
+        "travel": sum(travels) / len(travels),
+        "wait": (sum(totals) - sum(travels)) / len(totals),
+    }
+
+
+def measure(city: City, visitors: int, seed: int, *, offline_comparators: bool = True) -> dict:
     people = visitors_of_the_day(city, visitors, seed)
-    figures = {}
+    visits = visits_of(city, people)
+    windows = [h.windows for h in city.halls]
+    figures, assignments = {}, {}
     for rule, _label in RULES:
         day = run_day(city, people, rule, seed)
-        totals = [p.total for p in day]
-        figures[rule] = {
-            "mean": sum(totals) / len(totals),
-            "p90": percentile(totals, 0.9),
-            "travel": sum(p.travel for p in day) / len(day),
-            "wait": sum(p.visitor.wait for p in day) / len(day),
-        }
-    if bound:
+        figures[rule] = _summary([p.total for p in day], [p.travel for p in day])
+        assignments[rule] = [p.hall for p in day]
+        # the offline comparators score assignments with the same halls: they must agree on this one
+        rescored = offline.simulate(windows, visits, assignments[rule])
+        if not all(math.isclose(a, p.total, abs_tol=1e-9) for a, p in zip(rescored, day, strict=True)):
+            raise AssertionError(f"the offline scoring differs from the day under {rule}")
+    if offline_comparators:
         started = time.perf_counter()
-        mean, totals = offline_bound(city, people)
-        figures["offline_bound"] = {
-            "mean": mean,
-            "p90": percentile(totals, 0.9),
-            "seconds": time.perf_counter() - started,
-        }
+        mean, totals, lp_halls = offline.lower_bound(windows, visits)
+        figures["lp_bound"] = {"mean": mean, "p90": percentile(totals, 0.9), "seconds": time.perf_counter() - started}
+        assignments["lp_rounded"] = lp_halls
+        # (e): planned knowing who comes when and for what, but only the item's mean service time
+        means = {item.group: item.mean for item in city.items}
+        blind = [dataclasses.replace(v, service=means[v.group]) for v in visits]
+        found = offline.clairvoyant_assignment(windows, blind, assignments, seed=seed)
+        figures["arrivals_known"] = _offline_figures(windows, visits, found)
+        found = offline.clairvoyant_assignment(windows, visits, assignments, seed=seed)
+        figures["clairvoyant"] = _offline_figures(windows, visits, found)
+    return figures
+
+
+def _offline_figures(windows: list[tuple], visits: list[offline.Visit], found: offline.Assignment) -> dict:
+    """The figures of an offline assignment, scored with everyone's real service time."""
+    totals = offline.simulate(windows, visits, found.halls)
+    figures = _summary(totals, [v.at[h].travel for v, h in zip(visits, found.halls, strict=True)])
+    figures.update(
+        start=found.start,
+        start_mean=found.start_mean,
+        moves=found.moves,
+        swaps=found.swaps,
+        converged=found.converged,
+        seconds=found.seconds,
+    )
     return figures
 
 
@@ -461,8 +432,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from _setup import django_on
+    from benchmarks._setup import django_on
 
     django_on(args.database_url)
     from tongban.demo.loader import load_demo_city
@@ -474,26 +444,57 @@ def main() -> None:
     print(f"{len(city.halls)} 个大厅，在岗窗口 {windows} 个；{args.visitors} 人次，平均负荷 {load:.0%}")
     print(f"随机种子 {args.seed}")
     figures = measure(city, args.visitors, args.seed)
-    print(f"{'策略':<24}{'平均总用时(分)':>14}{'P90(分)':>10}{'平均路程':>10}{'平均等候':>10}")
-    for rule, label in [*RULES, ("offline_bound", "(d) 离线下界（线性规划）")]:
+    columns = ("平均总用时(分)", "P90(分)", "平均路程", "平均等候")
+    print(_cell("策略", 34, left=True) + "".join(_cell(c, 16) for c in columns))
+    for rule, label in [*RULES, *OFFLINE]:
         row = figures[rule]
-        parts = "".join(f"{row[k]:>10.1f}" if k in row else f"{'—':>10}" for k in ("travel", "wait"))
-        print(f"{label:<24}{row['mean']:>14.1f}{row['p90']:>10.1f}{parts}")
+        values = [f"{row[k]:.1f}" if k in row else "—" for k in ("mean", "p90", "travel", "wait")]
+        print(_cell(label, 34, left=True) + "".join(_cell(v, 16) for v in values))
+    for key, scored in (("clairvoyant", ""), ("arrivals_known", "，按平均时长计")):
+        search = figures[key]
+        stopped = "到局部最优" if search["converged"] else "预算用尽"
+        print(
+            f"{dict(OFFLINE)[key].split()[0]} 从「{search['start']}」的分配（{search['start_mean']:.1f} 分{scored}）"
+            f"出发，移动 {search['moves']} 人、交换 {search['swaps']} 对，{stopped}，{search['seconds']:.0f} 秒"
+        )
+    print("(d) 是可实现的分配，最优分配不劣于它；(d′) 是证明过的下界，最优分配不优于它")
+    print("    （(d′) 的 P90 取自线性规划解的逐人数值，不是 P90 的下界）。")
+    print("(e) 按各事项平均时长规划，再以真实时长计分：(d) 与 (e) 之差是预知办理时长的价值。")
+    mean = {rule: f["mean"] for rule, f in figures.items()}
+    ratios = {
+        "ratio_to_nearest": mean["recommender"] / mean["nearest"],
+        "ratio_to_clairvoyant": mean["recommender"] / mean["clairvoyant"],
+        "ratio_to_lp_bound": mean["recommender"] / mean["lp_bound"],
+        "clairvoyant_to_lp_bound": mean["clairvoyant"] / mean["lp_bound"],
+        "ratio_to_arrivals_known": mean["recommender"] / mean["arrivals_known"],
+    }
+    print(
+        f"推荐 ÷ (a) = {ratios['ratio_to_nearest']:.3f}（目标 ≤ 0.75）；"
+        f"推荐 ÷ (d) = {ratios['ratio_to_clairvoyant']:.3f}（目标 ≤ 1.05）；"
+        f"推荐 ÷ (d′) = {ratios['ratio_to_lp_bound']:.3f}；(d) ÷ (d′) = {ratios['clairvoyant_to_lp_bound']:.3f}；"
+        f"推荐 ÷ (e) = {ratios['ratio_to_arrivals_known']:.3f}"
+    )
     summary = {
         "visitors": args.visitors,
         "seed": args.seed,
         "staffed_windows": windows,
         "mean_load": round(load, 3),
-        **{f"{rule}_mean": round(f["mean"], 2) for rule, f in figures.items()},
+        **{f"{rule}_mean": round(m, 2) for rule, m in mean.items()},
         **{f"{rule}_p90": round(f["p90"], 2) for rule, f in figures.items()},
-        "bound_seconds": round(figures["offline_bound"]["seconds"], 1),
-        "ratio_to_nearest": round(figures["recommender"]["mean"] / figures["nearest"]["mean"], 3),
-        "ratio_to_offline_bound": round(figures["recommender"]["mean"] / figures["offline_bound"]["mean"], 3),
+        "clairvoyant_converged": figures["clairvoyant"]["converged"],
+        "clairvoyant_seconds": round(figures["clairvoyant"]["seconds"], 1),
+        "lp_bound_seconds": round(figures["lp_bound"]["seconds"], 1),
+        **{name: round(value, 3) for name, value in ratios.items()},
         "target_ratio_to_nearest": 0.75,
-        "target_ratio_to_offline_bound": 1.05,
+        "target_ratio_to_clairvoyant": 1.05,
     }
-    print("注：(d) 的平均值是下界；其 P90 取自线性规划最优解的逐人数值，不是 P90 的下界。")
     print(json.dumps(summary, ensure_ascii=False))
+
+
+def _cell(text: str, width: int, *, left: bool = False) -> str:
+    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
+    padding = " " * max(0, width - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text))
+    return text + padding if left else padding + text
 
 
 if __name__ == "__main__":
