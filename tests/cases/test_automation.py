@@ -172,3 +172,13 @@ def test_rule_preview_for_catalog_admins(api, user_of):
     wrong_check = ENTERPRISE_CODE[:-1] + ("0" if ENTERPRISE_CODE[-1] != "0" else "1")
     bad_id = api.post(url, {**body, "applicant": {**applicant, "id_number": wrong_check}}, format="json")
     assert bad_id.status_code == 400 and bad_id.json()["code"] == "invalid_id_number"
+
+
+def test_whoever_uploads_the_last_file_completes_the_decision(submit_muck, approver_for):
+    case = submit_muck()
+    approver = approver_for(case.department)  # an approver may not look licences up by holder, only for a case
+
+    case = upload_disposal_agreement(case, approver)
+
+    assert case.state == State.APPROVED and case.result_licence is not None
+    assert LicenceLookup.objects.filter(user=approver, purpose=f"秒批 {case.number}").exists()
