@@ -285,7 +285,6 @@ class Assignment:
     start_mean: float
     moves: int
     swaps: int
-    evaluations: int  # hall re-simulations tried
     converged: bool  # no single move or swap improves it any more
     seconds: float
 
@@ -329,9 +328,9 @@ class LocalSearch:
 
     def run(self) -> bool:
         """Moves and swaps until neither helps (True) or the budget is spent (False)."""
-        while self.budget > self.evaluations:
-            moved = self._pass(self._move)
-            if self._pass(self._swap) + moved == 0:
+        while self.evaluations < self.budget:
+            changed = self._pass(self._move) + self._pass(self._swap)
+            if changed == 0 and self.evaluations < self.budget:  # a whole round tried, nothing helped
                 return True
         return False
 
@@ -428,7 +427,6 @@ def clairvoyant_assignment(
         scored[name] / len(visits),
         search.moves,
         search.swaps,
-        search.evaluations,
         converged,
         time.perf_counter() - started,
     )

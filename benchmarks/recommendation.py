@@ -12,7 +12,8 @@ their slot before walk-ins.
 
 Walk-ins choose a hall by:
 * recommender — ``tongban.queueing.policy`` (the code behind ``POST /api/v1/recommendations/``) on a
-  snapshot of the simulated halls: travel + predicted wait, counting people already sent there;
+  snapshot of the simulated halls: travel + predicted wait, counting people already sent there,
+  booked visitors due and the rate of recent walk-ins;
 * nearest — the nearest eligible hall;
 * shortest wait — the eligible hall with the shortest wait right now (distance ignored);
 * home hall — the applicant's district centre.
@@ -259,11 +260,12 @@ class Day:
     means: dict[str, float]
     on_the_way: list[dict[int, tuple[float, str]]] = field(default_factory=list)  # per hall: person → (eta, group)
     booked_due: list[list[Person]] = field(default_factory=list)  # per hall, not yet arrived
+    walk_ins: list[list[tuple[float, str]]] = field(default_factory=list)  # per hall: (arrived, group)
 
     def snapshot(self, hall: int, group: str, now: float, *, with_arrivals: bool) -> policy.HallSnapshot:
         site = self.city.halls[hall]
         windows, backlog, waiting = self.halls[hall].snapshot(group, self.means)
-        arrivals = ()
+        arrivals, walk_in_rate = (), 0.0
         if with_arrivals:
             arrivals = tuple(
                 policy.Arrival(eta - now, self.means[g]) for eta, g in self.on_the_way[hall].values()
@@ -272,7 +274,11 @@ class Day:
                 for p in self.booked_due[hall]
                 if p.due - now <= HORIZON
             )
-        return policy.HallSnapshot(site.code, site.name, site.lat, site.lng, windows, backlog, waiting, arrivals)
+            lately = (self.means[g] for at, g in self.walk_ins[hall] if now - at <= policy.WALK_IN_RATE_MINUTES)
+            walk_in_rate = sum(lately) / policy.WALK_IN_RATE_MINUTES
+        return policy.HallSnapshot(
+            site.code, site.name, site.lat, site.lng, windows, backlog, waiting, arrivals, walk_in_rate=walk_in_rate
+        )
 
 
 def choose_hall(rule: str, day: Day, person: Person, now: float, rng: random.Random) -> int:
@@ -304,6 +310,7 @@ def run_day(city: City, people: list[Person], rule: str, seed: int) -> list[Pers
         {i.group: i.mean for i in city.items},
         [{} for _ in city.halls],
         [[] for _ in city.halls],
+        [[] for _ in city.halls],
     )
     people = [Person(p.id, p.place, p.item, p.leaves, p.service, p.booked_hall, p.due) for p in people]
     events = []
@@ -327,6 +334,7 @@ def run_day(city: City, people: list[Person], rule: str, seed: int) -> list[Pers
             continue
         if person.booked_hall is None:
             del day.on_the_way[person.hall][pid]
+            day.walk_ins[person.hall].append((now, group))
         else:
             day.booked_due[person.hall].remove(person)
         person.visitor = Visitor(now, person.service, group, booked=person.booked_hall is not None, due=person.due)

@@ -2,6 +2,7 @@
 
 import math
 import random
+from dataclasses import replace
 
 from tongban.queueing.policy import Arrival, HallSnapshot, choose, distance_km, predict_wait, rank, travel_minutes
 
@@ -31,6 +32,16 @@ def test_booked_visitors_due_while_we_wait_are_called_first():
     after_our_call = hall(backlog=60, arrivals=[Arrival(40, 15, booked=True)])
     assert predict_wait(with_booking, 0) == 25
     assert predict_wait(after_our_call, 0) == predict_wait(plain, 0) == 20
+
+
+def test_walk_ins_not_known_yet_count_only_while_the_person_travels():
+    """At the hall's recent walk-in rate, shared with other halls; nobody gets there within five minutes."""
+    lately = HallSnapshot("h", "h", 26.08, 119.30, windows=1, backlog_minutes=10, walk_in_rate=4.0)
+    unseen_per_minute = 0.5 * 4.0  # UNSEEN_SHARE of the rate: twice what the one window does
+    assert predict_wait(lately, 5) == 10 - 5
+    assert predict_wait(lately, 25) == 10 - 5 + (unseen_per_minute - 1) * 20
+    assert predict_wait(hall(windows=1, backlog=10), 25) == 0
+    assert predict_wait(replace(lately, windows=4), 25) == 0  # four windows keep up with it
 
 
 def test_travel_grows_with_distance():

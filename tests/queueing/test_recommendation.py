@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from tongban.appointments.eligibility import eligible_points, eligible_points_for, owning_department
 from tongban.appointments.models import VisitProfile
-from tongban.queueing.choices import TicketStatus
+from tongban.queueing.choices import TicketKind, TicketStatus
 from tongban.queueing.models import Referral, Ticket
 from tongban.queueing.recommendation import hall_snapshots, recommend
 from tongban.queueing.service_times import MIN_SAMPLES, ServiceTimes
@@ -62,6 +62,24 @@ def test_a_crowded_hall_loses_to_a_quiet_one_a_little_further(food_item, user_of
     assert crowded.hall.waiting == 60
     assert crowded.wait_minutes > cangshan.wait_minutes + 20
     assert after.chosen.hall.code != "fz-cangshan"
+
+
+def test_walk_ins_of_the_last_half_hour_give_the_rate_of_people_not_known_yet(food_item, user_of):
+    now = timezone.now()
+    issued = []
+    for minutes_ago in (5, 20, 45):
+        ticket = issue_ticket(by=user_of("clerk_gulou"), point_code="fz-cangshan", item_code=food_item.code)
+        Ticket.objects.filter(pk=ticket.pk).update(issued_at=now - datetime.timedelta(minutes=minutes_ago))
+        issued.append(ticket)
+    Ticket.objects.filter(pk=issued[1].pk).update(status=TicketStatus.FINISHED)  # served already: still came
+    point = issued[0].service_point
+    times = ServiceTimes(now)
+    snapshot = hall_snapshots([food_item], [point], now=now, times=times)[0]
+    minutes = times.get(issued[0].service_group, point.pk).minutes
+    assert snapshot.walk_in_rate == pytest.approx(2 * minutes / 30)  # not the one of 45 minutes ago
+    assert snapshot.waiting == 2  # the finished one no longer waits
+    Ticket.objects.filter(pk__in=[t.pk for t in issued]).update(kind=TicketKind.BOOKED)
+    assert hall_snapshots([food_item], [point], now=now, times=times)[0].walk_in_rate == 0  # booked: known
 
 
 def test_service_times_are_learned_from_finished_tickets(food_item, user_of):

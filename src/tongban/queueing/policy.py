@@ -7,9 +7,13 @@ so the benchmark measures the code the API runs.
 The wait is a fluid estimate: the service minutes ahead of a person (people waiting, what is left of
 those at the windows, booked visitors and recommended people who will be there first) drain at one
 minute per open window per minute; booked visitors whose slot comes while the person waits are
-called first and lengthen the wait. Herding is kept in check twice: everyone recommended and not yet
-arrived is in the snapshot (``Arrival``), and the choice is random among the best few options whose
-expected total time is within ``TIE_MINUTES`` of the best.
+called first and lengthen the wait. Someone with a long way to go is also overtaken by walk-ins not
+known yet — sent or walking in after them but living nearer: the hall's recent walk-in rate (service
+minutes per minute over the last half hour) is assumed to go on while the person travels, at
+``UNSEEN_SHARE`` of it (later recommendations already see this person on the way and partly go
+elsewhere; the share was measured on the city-day benchmark, eight seeds). Herding is kept in check
+twice: everyone recommended and not yet arrived is in the snapshot (``Arrival``), and the choice is
+random among the best few options whose expected total time is within ``TIE_MINUTES`` of the best.
 """
 
 import math
@@ -25,6 +29,8 @@ EARTH_RADIUS_KM = 6371.0
 # The least a person at a window is assumed to still need, as a share of the mean service time
 # (someone already past the mean is not about to finish for sure).
 MIN_REMAINING_SHARE = 0.25
+WALK_IN_RATE_MINUTES = 30.0  # the recent walk-in rate is taken over this many minutes
+UNSEEN_SHARE = 0.5  # of that rate, joining ahead of someone on their way (after FIXED_MINUTES)
 
 
 def call_order(*, booked: bool, due, issued, now, transferred_here: bool = False) -> tuple:
@@ -76,6 +82,7 @@ class HallSnapshot:
     waiting: int = 0  # people waiting now (for display)
     arrivals: tuple[Arrival, ...] = ()
     service_minutes: float = 10.0  # the item's expected service time here
+    walk_in_rate: float = 0.0  # service minutes per minute of walk-ins lately (``WALK_IN_RATE_MINUTES``)
 
 
 def predict_wait(hall: HallSnapshot, arrive_in: float) -> float:
@@ -83,16 +90,24 @@ def predict_wait(hall: HallSnapshot, arrive_in: float) -> float:
     if hall.windows <= 0:
         return math.inf
     rate = float(hall.windows)
+    unseen = UNSEEN_SHARE * hall.walk_in_rate
+
+    def drain(backlog: float, start: float, end: float) -> float:
+        """The work left at ``end``: the windows work on, unseen walk-ins join from ``FIXED_MINUTES`` on."""
+        joined = min(max(start, FIXED_MINUTES), end)
+        backlog = max(0.0, backlog - rate * (joined - start))
+        return max(0.0, backlog - (rate - unseen) * (end - joined))
+
     backlog, clock = hall.backlog_minutes, 0.0
     booked_later = []
     for arrival in sorted(hall.arrivals, key=lambda a: a.in_minutes):
         at = max(0.0, arrival.in_minutes)
         if at <= arrive_in:
-            backlog = max(0.0, backlog - rate * (at - clock)) + arrival.work
+            backlog = drain(backlog, clock, at) + arrival.work
             clock = at
         elif arrival.booked:
             booked_later.append(arrival)
-    backlog = max(0.0, backlog - rate * (arrive_in - clock))
+    backlog = drain(backlog, clock, arrive_in)
     wait = backlog / rate
     for _round in range(5):  # booked visitors due while this person waits go first
         ahead = sum(a.work for a in booked_later if a.in_minutes < arrive_in + wait)

@@ -2,7 +2,8 @@
 
 The snapshot is what ``policy`` needs and nothing more: open windows serving the item, the service
 minutes ahead (waiting tickets and what is left of those at the windows, from learned service
-times), booked visitors due in the next hours and recommended people not yet arrived. Taking a
+times), booked visitors due in the next hours, recommended people not yet arrived, and the service
+minutes of walk-in tickets issued in the last half hour (the rate at which people not known yet join). Taking a
 recommendation records a ``Referral`` so the next person's prediction counts this one.
 """
 
@@ -12,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +24,7 @@ from tongban.catalog.models import Item
 from tongban.core.errors import InvalidInput
 from tongban.directory.models import ServicePoint, Window
 from tongban.queueing import policy
-from tongban.queueing.choices import OPEN_STATUSES, TicketStatus
+from tongban.queueing.choices import OPEN_STATUSES, TicketKind, TicketStatus
 from tongban.queueing.models import Referral, Ticket, WindowSession
 from tongban.queueing.service_times import ServiceTimes, service_group_of
 
@@ -49,11 +51,21 @@ def hall_snapshots(
             "window_id", flat=True
         )
     )
+    lately = now - datetime.timedelta(minutes=policy.WALK_IN_RATE_MINUTES)
     tickets: dict[int, list[Ticket]] = {}
+    walk_in_minutes: dict[int, float] = {}
     for ticket in Ticket.objects.filter(
-        service_point_id__in=ids, day=timezone.localdate(now), status__in=OPEN_STATUSES
+        Q(status__in=OPEN_STATUSES) | Q(kind=TicketKind.WALK_IN, issued_at__gt=lately, issued_at__lte=now),
+        service_point_id__in=ids,
+        day=timezone.localdate(now),
     ):
-        tickets.setdefault(ticket.service_point_id, []).append(ticket)
+        point_id = ticket.service_point_id
+        if ticket.status in OPEN_STATUSES:
+            tickets.setdefault(point_id, []).append(ticket)
+        if ticket.kind == TicketKind.WALK_IN and lately < ticket.issued_at <= now:
+            walk_in_minutes[point_id] = (
+                walk_in_minutes.get(point_id, 0.0) + times.get(ticket.service_group, point_id).minutes
+            )
     arrivals: dict[int, list[policy.Arrival]] = {}
     for point_id, starts_at, kind in Booking.objects.filter(
         service_point_id__in=ids,
@@ -101,6 +113,7 @@ def hall_snapshots(
                 waiting=waiting,
                 arrivals=tuple(arrivals.get(point.pk, [])),
                 service_minutes=sum(times.get(g, point.pk).minutes for g in groups),
+                walk_in_rate=walk_in_minutes.get(point.pk, 0.0) / policy.WALK_IN_RATE_MINUTES,
             )
         )
     return snapshots
