@@ -6,8 +6,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.cases.conftest import sample_value
 from tongban.cases.choices import State
-from tongban.cases.models import Case
+from tongban.cases.models import BundleCase, Case
+from tongban.catalog.bundles import bundle_requirements
+from tongban.catalog.models import Bundle
 from tongban.core.identifiers import make_credit_code
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -104,3 +107,38 @@ def test_negative_list_item_is_refused_with_the_place_to_go(desk):
         assert "仓山" in text
     desk.shot("workbench-refused-negative-list")
     assert not Case.objects.filter(applicant__id_number=PERSON_ID).exists()
+
+
+def test_a_bundle_taken_in_at_the_window_in_one_go(desk):
+    """新生儿出生一件事 at the Gulou window: one form, the shared materials checked once, one decision."""
+    page = desk.login("clerk_gulou")
+    identify(page, "自然人", PERSON_ID, "李娜")
+    page.get_by_label("事项名称、拼音或首字母").fill("新生儿出生")
+    page.get_by_role("link", name="新生儿出生一件事").click()
+    expect(page.get_by_role("heading", name=re.compile("新生儿出生一件事"))).to_be_visible()
+    requirements = bundle_requirements(Bundle.objects.get(code="YJS004"))
+    for field in requirements.fields:
+        if field.get("required") and not page.locator(f"#id_f_{field['name']}").input_value():
+            fill(page.locator(f"#id_f_{field['name']}"), sample_value(field))
+    page.get_by_role("button", name="全部受理").click()
+    expect(page.get_by_text("必查项须核对通过后才能受理。").first).to_be_visible()
+    for box in page.locator("ul.checks input[type=checkbox]").all():
+        box.check()
+    desk.shot("workbench-bundle-intake")
+    page.get_by_role("button", name="全部受理").dblclick()  # a double click takes it in once
+
+    expect(page.get_by_role("heading", name="各事项办件")).to_be_visible()
+    expect(page.locator("table.list tbody tr")).to_have_count(len(requirements.members))
+    desk.shot("workbench-bundle")
+    parent = BundleCase.objects.get(applicant__id_number=PERSON_ID)
+    starting = [m.item.code for m in requirements.members if not m.waits_for]
+    assert set(parent.children.filter(state=State.ACCEPTED).values_list("item__code", flat=True)) == set(starting)
+
+
+def fill(locator, value) -> None:
+    if locator.evaluate("e => e.tagName") == "SELECT":
+        locator.select_option(str(value))
+    elif locator.get_attribute("type") == "checkbox":
+        locator.set_checked(bool(value))
+    else:
+        locator.fill(str(value))

@@ -107,35 +107,39 @@ class TestWindow:
         assert "鼓楼区政务服务中心" in text  # and the Gulou hall, which Cangshan has granted
 
     def test_duplicate_submit_makes_one_case(self, client, user_of, company):
-        item = item_in_force(FOOD)
-        sub = item.sub_items.get(name="新办")
-        data = {"submission_key": "a" * 32, "region": "350104", "sub": "新办", "decision": "accept"}
-        data.update({f"f_{name}": value for name, value in food_form(item).items()})
-        for m in item.materials.all():
-            if m.sub_item_id in (None, sub.pk):
-                data[f"m{m.pk}"] = "received"
-        for point in item.review_points.all():
-            if point.sub_item_id in (None, sub.pk):
-                data[f"p{point.pk}"] = "on"
+        data = window_post("a" * 32, region="350104", decision="accept")
         clerk = as_user(client, user_of, "clerk_gulou")
         url = f"/workbench/applicants/{company.pk}/items/{FOOD}/"
         first, second = clerk.post(url, data), clerk.post(url, data)
         case = Case.objects.get(applicant=company)
         assert first["Location"] == second["Location"] == f"/workbench/cases/{case.number}/"
-        assert case.state == State.ACCEPTED and case.grant is not None
+        assert case.state == State.ACCEPTED and case.grant is not None and case.channel == Channel.WINDOW
+
+    def test_a_community_agent_files_as_proxy(self, client, user_of, company):
+        agent = as_user(client, user_of, "agent_community")
+        agent.post(f"/workbench/applicants/{company.pk}/items/{FOOD}/", window_post("c" * 32, region="350102"))
+        case = Case.objects.get(applicant=company)
+        assert case.channel == Channel.PROXY and case.state == State.ACCEPTED
+        assert case.service_point == user_of("agent_community").staff.service_point
 
     def test_notice_at_the_window_needs_a_missing_material(self, client, user_of, company):
-        item = item_in_force(FOOD)
-        data = {"submission_key": "b" * 32, "region": "350104", "sub": "新办", "decision": "notice"}
-        data.update({f"f_{name}": value for name, value in food_form(item).items()})
-        sub = item.sub_items.get(name="新办")
-        for m in item.materials.all():
-            if m.sub_item_id in (None, sub.pk):
-                data[f"m{m.pk}"] = "received"
+        data = window_post("b" * 32, region="350104", decision="notice", tick=False)
         clerk = as_user(client, user_of, "clerk_gulou")
         html = clerk.post(f"/workbench/applicants/{company.pk}/items/{FOOD}/", data).content.decode()
         assert "一次性告知须至少有一项缺少或不符合要求的材料。" in html
         assert not Case.objects.filter(applicant=company).exists()
+
+
+def window_post(key: str, *, region: str, decision: str = "accept", tick: bool = True) -> dict:
+    """The food licence (新办) as the clerk sends it: every material received, the points ticked."""
+    item = item_in_force(FOOD)
+    sub = item.sub_items.get(name="新办")
+    data = {"submission_key": key, "region": region, "sub": "新办", "decision": decision}
+    data.update({f"f_{name}": value for name, value in food_form(item).items()})
+    data.update({f"m{m.pk}": "received" for m in item.materials.all() if m.sub_item_id in (None, sub.pk)})
+    if tick:
+        data.update({f"p{p.pk}": "on" for p in item.review_points.all() if p.sub_item_id in (None, sub.pk)})
+    return data
 
 
 class TestInbox:

@@ -5,6 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from tests.appointments.conftest import next_open_day
 from tongban.appointments.services import availability, book, service_point
+from tongban.cases.models import Applicant
 from tongban.catalog.services import item_in_force
 from tongban.queueing.choices import TicketStatus
 from tongban.queueing.models import Ticket
@@ -13,6 +14,7 @@ from tongban.queueing.services import call_next, check_in, issue_ticket
 pytestmark = pytest.mark.django_db
 
 ITEM = "000101008000"  # 个体工商户设立登记
+VISITOR = {"kind": "person", "id_number": "11010519491231002X", "name": "李娜"}
 
 
 @pytest.fixture
@@ -65,8 +67,18 @@ def test_a_walk_in_without_a_known_applicant_goes_to_identification(client, cler
     call_next(by=clerk)
     client.force_login(clerk)
     response = client.post(f"/workbench/tickets/{ticket.pk}/intake/", follow=True)
-    assert response.redirect_chain[-1][0] == "/workbench/"
-    assert f"请核验 {ticket.number} 号申请人的身份后受理“食品经营许可”。" in response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/workbench/?ticket={ticket.pk}"
+    page = response.content.decode()
+    assert f"请核验 {ticket.number} 号申请人的身份后受理“食品经营许可”。" in page
+    assert f"正在办理 {ticket.number} 号：食品经营许可" in page
+
+    identified = client.post("/workbench/", {**VISITOR, "ticket": ticket.pk})  # straight on to the ticket's item
+    visitor = Applicant.objects.get(id_number=VISITOR["id_number"])
+    assert identified["Location"] == f"/workbench/applicants/{visitor.pk}/items/{food_item.code}/"
+
+    client.force_login(clerk_at("06"))  # not serving it: the ticket is ignored
+    other = client.post("/workbench/", {**VISITOR, "ticket": ticket.pk})
+    assert other["Location"] == f"/workbench/applicants/{visitor.pk}/"
 
 
 def test_another_windows_ticket_or_no_window_is_refused(client, user_of, clerk_at, food_item):

@@ -41,6 +41,11 @@ class BundleRequirements:
     def separate_material_count(self) -> int:
         return sum(len(m.materials) for m in self.members)
 
+    def used_by(self, material: dict) -> str:
+        """The members a merged material serves, by name."""
+        names = {m.item.code: m.item.name for m in self.members}
+        return "、".join(dict.fromkeys(names.get(use["item"], use["item"]) for use in material["items"]))
+
     @property
     def savings_text(self) -> str:
         return _("材料 %(m1)d → %(m2)d，填表字段 %(f1)d → %(f2)d") % {

@@ -58,12 +58,11 @@ def member_regions(requirements) -> dict[str, list]:
     return {code: sorted(found.values(), key=lambda r: r.code) for code, found in regions.items()}
 
 
-def _offers(user, applicant, requirements) -> dict[str, list]:
+def bundle_offers(user, applicant, requirements, purpose: str) -> dict[str, list]:
     """Material type → the applicant's usable licences that can replace it (one audited look-up)."""
     wanted = {code for m in requirements.materials for code in m["replaceable_by"]}
     if not wanted:
         return {}
-    purpose = _("网上申请“%s”：本人调取可代替材料的电子证照") % requirements.bundle.name
     usable = usable_licences(applicant.id_number, by=user, purpose=purpose, types=wanted)
     offers = {}
     for material in requirements.materials:
@@ -90,7 +89,12 @@ def apply_bundle(request, code):
         "requirements": requirements,
         "regions": member_regions(requirements),
         "staged": staged,
-        "offers": _offers(request.user, applicant, requirements),
+        "offers": bundle_offers(
+            request.user,
+            applicant,
+            requirements,
+            _("网上申请“%s”：本人调取可代替材料的电子证照") % bundle.name,
+        ),
     }
     key = request.POST.get("submission_key", "")
     earlier = BundleCase.objects.filter(created_by=request.user, idempotency_key=key).exclude(idempotency_key="")
@@ -166,7 +170,7 @@ def _submit(request, form: BundleApplicationForm, requirements, staged) -> Bundl
         form.add_error(material_field(refused.key), refused.error.message)
         return None
     except ServiceError as exc:
-        _show_error(form, exc, requirements)
+        show_bundle_error(form, exc, requirements)
         return None
     if created:
         intake.discard_kept(staged)
@@ -174,8 +178,9 @@ def _submit(request, form: BundleApplicationForm, requirements, staged) -> Bundl
     return parent
 
 
-def _show_error(form, exc: ServiceError, requirements) -> None:
-    """A refused licence goes next to its merged material (the service names the item's material id)."""
+def show_bundle_error(form, exc: ServiceError, requirements, *, licence_field=licence_field) -> None:
+    """A refused licence goes next to its merged material (the service names the item's material id;
+    ``licence_field`` names the form's licence choice of a material type)."""
     material_types = {use["material"]: m["material_type"] for m in requirements.materials for use in m["items"]}
     material_type = material_types.get(exc.details.get("material")) if exc.code in LICENCE_ERRORS else None
     if material_type and licence_field(material_type) in form.fields:

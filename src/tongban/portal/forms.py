@@ -188,36 +188,22 @@ class ApplicationForm(ItemFormMixin, MaterialAnswersMixin, DecisionChoicesMixin,
         return cleaned
 
 
-class BundleApplicationForm(ItemFormMixin, MaterialAnswersMixin, forms.Form):
-    """一件事: the merged form (多表合一) and one answer per material type, for every member at once."""
+class BundleRegionsMixin:
+    """Where a bundle is done: one jurisdiction for all (``region``) and, for 多地联办, another one for a
+    single member (``item_region_<code>``). ``regions``: item code → the regions that may be chosen."""
 
-    submission_key = forms.RegexField(KEY_PATTERN, widget=forms.HiddenInput)
-    region = forms.ChoiceField(label=_("办理地（承办辖区）"))
-
-    def __init__(self, *args, requirements, regions, staged, offers, initial_values=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.requirements, self.staged = requirements, staged
-        members = requirements.members
+    def add_region_fields(self, requirements, regions: dict[str, list]) -> None:
         places = self.region_choices(regions)
-        self.fields["region"].choices = [("", _("请选择"))] + [(r.code, r.name) for r in places]
+        self.fields["region"] = forms.ChoiceField(
+            label=_("办理地（承办辖区）"), choices=[("", _("请选择"))] + [(r.code, r.name) for r in places]
+        )
         if len(places) == 1:
             self.fields["region"].initial = places[0].code
-        for member in members:
+        for member in requirements.members:
             self.fields[self.item_region_field(member)] = forms.ChoiceField(
                 label=member.item.name,
                 required=False,
                 choices=[("", _("与办理地相同"))] + [(r.code, r.name) for r in regions[member.item.code]],
-            )
-        self.add_definition_fields(requirements.fields, initial_values)
-        names = {m.item.code: m.item.name for m in members}
-        for material in requirements.materials:
-            used_by = "、".join(dict.fromkeys(names.get(use["item"], use["item"]) for use in material["items"]))
-            self.add_material(
-                material["material_type"],
-                label=material["name"],
-                necessity=material["necessity"],
-                help_text=_("用于：%s") % used_by,
-                licences=offers.get(material["material_type"], ()),
             )
 
     @staticmethod
@@ -241,6 +227,26 @@ class BundleApplicationForm(ItemFormMixin, MaterialAnswersMixin, forms.Form):
         region = self.cleaned_data.get("region")
         chosen = {m.item.code: self.cleaned_data.get(self.item_region_field(m)) for m in self.requirements.members}
         return {code: value for code, value in chosen.items() if value and value != region}
+
+
+class BundleApplicationForm(ItemFormMixin, MaterialAnswersMixin, BundleRegionsMixin, forms.Form):
+    """一件事: the merged form (多表合一) and one answer per material type, for every member at once."""
+
+    submission_key = forms.RegexField(KEY_PATTERN, widget=forms.HiddenInput)
+
+    def __init__(self, *args, requirements, regions, staged, offers, initial_values=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requirements, self.staged = requirements, staged
+        self.add_region_fields(requirements, regions)
+        self.add_definition_fields(requirements.fields, initial_values)
+        for material in requirements.materials:
+            self.add_material(
+                material["material_type"],
+                label=material["name"],
+                necessity=material["necessity"],
+                help_text=_("用于：%s") % requirements.used_by(material),
+                licences=offers.get(material["material_type"], ()),
+            )
 
     def clean(self):
         cleaned = super().clean()

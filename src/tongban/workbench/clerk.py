@@ -18,6 +18,7 @@ from tongban.catalog.services import item_in_force
 from tongban.core.errors import Forbidden, NotFound, ServiceError
 from tongban.core.forms import show_service_error
 from tongban.directory.models import ServicePoint
+from tongban.directory.roles import Role
 from tongban.licences.services import usable_licences
 from tongban.portal.application import LICENCE_ERRORS, licence_offers
 from tongban.portal.forms import new_submission_key
@@ -31,6 +32,11 @@ CASE_LIST_RELATED = ("item", "sub_item", "department__region", "applicant", "ser
 RECENT_CASES = 20
 
 
+def window_channel(user) -> Channel:
+    """A clerk takes in at the window; a village or community agent files for the applicant (代办)."""
+    return Channel.WINDOW if Role.CLERK in actor_of(user).roles else Channel.PROXY
+
+
 def _hall_cases(user):
     return visible_cases(user).select_related(*CASE_LIST_RELATED).order_by("-submitted_at", "-id")
 
@@ -38,12 +44,15 @@ def _hall_cases(user):
 @role_required(*FRONT_DESK)
 def start(request):
     form = ApplicantForm(request.POST or None)
+    ticket = queue.serving_ticket(request.user, request.POST.get("ticket") or request.GET.get("ticket", ""))
     if request.method == "POST" and form.is_valid():
         try:
             applicant = identify_applicant(**form.cleaned_data)
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
+            if ticket:  # the visitor called to this window came for a known item
+                return redirect(queue.intake_url(ticket, applicant.pk))
             return redirect("workbench:applicant", pk=applicant.pk)
     return render(
         request,
@@ -52,6 +61,7 @@ def start(request):
             **queue.panel_for(request.user),
             "nav": "intake",
             "form": form,
+            "ticket": ticket,
             "point": actor_of(request.user).service_point,
             "recent": _hall_cases(request.user)[:10],
         },
@@ -86,12 +96,12 @@ def _licence_lookup(request, applicant) -> dict:
     return {"licence_form": form, "licences": licences}
 
 
-def _fingerprint(post) -> str:
+def fingerprint(post) -> str:
     body = sorted((key, post.getlist(key)) for key in post if key != "csrfmiddlewaretoken")
     return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
 
 
-def _places(exc: Forbidden) -> list[ServicePoint]:
+def places_of(exc: Forbidden) -> list[ServicePoint]:
     """The service points a refusal names, in its order, with their addresses."""
     codes = [p["code"] for p in exc.details.get("service_points", [])]
     points = ServicePoint.objects.select_related("region").in_bulk(codes, field_name="code")
@@ -126,7 +136,7 @@ def intake(request, pk, code):
     try:
         grant = front_desk_grant(item, implementation.department, point, Right.RECEIVE_ACCEPT)
     except Forbidden as exc:  # negative list, outside the scope, or no grant: say why and where to go
-        return render(request, "workbench/intake_refused.html", {**context, "error": exc, "places": _places(exc)})
+        return render(request, "workbench/intake_refused.html", {**context, "error": exc, "places": places_of(exc)})
 
     materials = [m for m in item.materials.all() if m.sub_item_id in (None, sub.pk if sub else None)]
     points = [p for p in item.review_points.all() if p.sub_item_id in (None, sub.pk if sub else None)]
@@ -177,27 +187,24 @@ def _take_in(request, form: IntakeForm, applicant, item, implementation, sub, ma
     case, created = submit_once(
         by=request.user,
         key=form.cleaned_data["submission_key"],
-        fingerprint=_fingerprint(request.POST),
+        fingerprint=fingerprint(request.POST),
         item_code=item.code,
         region_code=implementation.department.region.code,
         applicant=applicant,
-        channel=Channel.WINDOW,
+        channel=window_channel(request.user),
         sub_item=sub.name if sub else None,
         form_data=form.form_data(),
-        materials=[MaterialInput(m.pk, form.intake_status(m), licence=form.licence_of(m)) for m in materials],
+        materials=[MaterialInput(m.pk, form.intake_status(m.pk), licence=form.licence_of(m.pk)) for m in materials],
     )
     if not created:
         return case
     decision = form.cleaned_data["decision"]
     reason, data = "", {}
     if decision == "accept":
-        reason = _("审查要点已逐项核对（%(done)d/%(all)d）。") % {
-            "done": form.checked_points(),
-            "all": len(form.review_points),
-        }
-        data = {"deferred": form.deferred()}
+        reason = form.acceptance_reason(form.review_points)
+        data = {"deferred": form.deferred(form.material_pairs)}
     elif decision == "notice":
-        data = {"problems": form.problems()}
+        data = {"problems": form.problems(form.material_pairs)}
     elif decision == "refuse":
         reason = form.cleaned_data["refusal_reason"]
     return transition(case, DECISION_ACTIONS[decision], by=request.user, reason=reason, data=data)

@@ -47,16 +47,25 @@ def ticket_intake(request, pk):
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("workbench:start")
-    if ticket.applicant is None:
-        messages.info(
-            request,
-            _("请核验 %(number)s 号申请人的身份后受理“%(item)s”。")
-            % {
-                "number": ticket.number,
-                "item": ticket.item_name,
-            },
-        )
-        return redirect("workbench:start")
-    intake = reverse("workbench:intake", args=[ticket.applicant_id, ticket.item_code])
+    if ticket.applicant is None:  # a walk-in: identify them first, then straight on to their item
+        context = {"number": ticket.number, "item": ticket.item_name}
+        messages.info(request, _("请核验 %(number)s 号申请人的身份后受理“%(item)s”。") % context)
+        return redirect(f"{reverse('workbench:start')}?{urlencode({'ticket': ticket.pk})}")
+    return redirect(intake_url(ticket, ticket.applicant_id))
+
+
+def serving_ticket(user, pk: str) -> Ticket | None:
+    """The ticket ``pk`` if this user is serving it at their window now (else None: it is only a hint)."""
+    if not pk.isdigit():
+        return None
+    serving = Ticket.objects.select_related("booking__department__region").filter(
+        pk=pk, status=TicketStatus.SERVING, staff=user, window__sessions__staff=user, window__sessions__closed_at=None
+    )
+    return serving.first()
+
+
+def intake_url(ticket: Ticket, applicant_id: int) -> str:
+    """The intake of the ticket's item, in the booked department's jurisdiction when it was booked."""
+    intake = reverse("workbench:intake", args=[applicant_id, ticket.item_code])
     region = ticket.booking.department.region.code if ticket.booking_id else ""
-    return redirect(f"{intake}?{urlencode({'region': region})}" if region else intake)
+    return f"{intake}?{urlencode({'region': region})}" if region else intake
