@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.cases.conftest import sample_value
 from tests.conftest import run_at_once
 from tongban.cases.bundles import BundleMaterialInput, attach_bundle_file, submit_bundle, submit_bundle_once
-from tongban.cases.choices import Action, BundleCaseState, Channel, HandlingMode, State
+from tongban.cases.choices import Action, BundleCaseState, Channel, HandlingMode, MaterialStatus, State
 from tongban.cases.models import BundleCase, Case, CaseEvent
 from tongban.cases.services import transition
 from tongban.catalog.bundles import bundle_requirements
@@ -39,7 +39,9 @@ def test_shared_fields_and_materials_are_asked_once(api):
     requirements = bundle_requirements(Bundle.objects.get(code=TRANSPORT))
     members = requirements.members
     types = [m.material_type.code for member in members for m in member.materials]
-    assert requirements.separate_material_count == len(types) and len(requirements.materials) == len(set(types))
+    given_inside = [m.name for member in members for m in member.from_prerequisites]
+    assert given_inside == ["道路运输经营许可证"]  # issued by the bundle's 道路货物运输经营许可
+    assert requirements.separate_material_count == len(types) + 1 and len(requirements.materials) == len(set(types))
     assert len(requirements.materials) < requirements.separate_material_count
     form = next(m for m in requirements.materials if m["material_type"] == "M006")
     assert form["items"] == [
@@ -56,9 +58,12 @@ def test_shared_fields_and_materials_are_asked_once(api):
     assert requirements.separate_field_count == sum(len(m.item.form_fields) for m in members) > len(names)
 
     shown = api.get(f"/api/v1/bundles/{TRANSPORT}").json()
-    assert shown["counts"]["materials"] == {"separate": len(types), "bundle": len(set(types))}
-    assert shown["savings"].startswith(f"材料 {len(types)} → {len(set(types))}")
+    assert shown["counts"]["materials"] == {"separate": len(types) + 1, "bundle": len(set(types))}
+    assert shown["savings"].startswith(f"材料 {len(types) + 1} → {len(set(types))}")
     assert shown["sub_items"]["001001001000"]["chosen"] == "新办"
+    assert [(g["item"], g["name"], g["issued_by"]) for g in shown["given_inside"]] == [
+        ("001010001000", "道路运输经营许可证", "001001001000")
+    ]
 
 
 @pytest.fixture
@@ -129,6 +134,21 @@ def test_the_parent_completes_when_every_child_is_approved(migration, user_of):
         decide(child(migration, code).number, approver)
         migration.refresh_from_db()
         assert migration.state == (BundleCaseState.COMPLETED if code == ADDRESS else BundleCaseState.IN_PROGRESS)
+
+
+def test_a_licence_issued_inside_the_bundle_is_given_to_the_item_that_needs_it(migration, user_of):
+    """住所变更 needs the 营业执照 that 迁入 issues: not asked at intake, given when it starts."""
+    licence_row = child(migration, ADDRESS).materials.get(material__material_type__code="M002")
+    assert licence_row.status == MaterialStatus.MISSING and "企业迁移登记（迁入）" in licence_row.note
+    cangshan, gulou = user_of("approver_cangshan"), user_of("approver_gulou")
+    for code, approver in ((APPROVAL, cangshan), (MOVE_OUT, gulou), (MOVE_IN, cangshan)):
+        decide(child(migration, code).number, approver)
+
+    licence_row.refresh_from_db()
+    issued = child(migration, MOVE_IN).result_licence
+    assert licence_row.status == MaterialStatus.PROVIDED and licence_row.licence == issued
+    started = CaseEvent.objects.get(case=child(migration, ADDRESS), action=Action.START)
+    assert started.data["licences"] == [issued.identifier]
 
 
 def test_a_shared_material_is_uploaded_once_and_shows_in_every_child(migration, enterprise_user):

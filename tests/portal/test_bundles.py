@@ -32,7 +32,8 @@ def application(html: str, key: str = "d" * 32, skip: str = "", **overrides) -> 
 
 def test_one_submission_makes_a_child_per_item_with_shared_files_and_licences(enterprise):
     html = enterprise.get(APPLY).content.decode()
-    assert "材料 14 → 11，填表字段 17 → 13" in html and "您的电子证照可代替 2 项材料" in html
+    assert "材料 14 → 10，填表字段 17 → 13" in html and "您的电子证照可代替 1 项材料" in html
+    assert "营业执照：由“企业设立登记”办结后签发的电子证照提供" in html  # not asked of the applicant
 
     first = enterprise.post(APPLY, application(html))
     again = enterprise.post(APPLY, application(html))  # a double click sends the same key
@@ -44,7 +45,8 @@ def test_one_submission_makes_a_child_per_item_with_shared_files_and_licences(en
     form = children[FOOD].materials.get(material__material_type__code="M006").attachments.get()
     shared = children[COMPANY].materials.get(material__material_type__code="M006").attachments.get()
     assert form.file.name == shared.file.name  # 申请表 uploaded once, attached to both
-    assert children[FOOD].materials.get(material__material_type__code="M002").licence.license_type.code == "YYZZ0001"
+    business_licence = children[FOOD].materials.get(material__material_type__code="M002")
+    assert business_licence.status == "missing" and "企业设立登记" in business_licence.note
 
 
 def test_the_bundle_page_follows_each_item_until_all_are_done(enterprise, user_of):
@@ -63,6 +65,9 @@ def test_the_bundle_page_follows_each_item_until_all_are_done(enterprise, user_o
 
     parent.refresh_from_db()
     assert parent.state == BundleCaseState.COMPLETED
+    company, food = parent.children.order_by("pk")
+    given = food.materials.get(material__material_type__code="M002")  # the licence the first item issued
+    assert given.status == "provided" and given.licence == company.result_licence
     page = enterprise.get(f"/my/bundles/{parent.number}/").content.decode()
     assert "全部办结" in page and "共 2 个事项，已办结 2 个" in page
 

@@ -50,7 +50,8 @@ def test_bundle_page_shows_its_items_in_order_and_what_it_saves(client):
     steps = html[html.index("包含的事项与办理顺序") :]
     assert steps.index("企业设立登记") < steps.index("食品经营许可")
     assert "在“企业设立登记”准予后开始办理" in html
-    assert "材料 14 → 11，填表字段 17 → 13" in html  # catalog.bundles' counts for the demo bundle
+    assert "材料 14 → 10，填表字段 17 → 13" in html  # catalog.bundles' counts for the demo bundle
+    assert "营业执照：由“企业设立登记”办结后签发的电子证照提供" in html
     assert "/bundles/YJS003/apply/" in html
 
 

@@ -113,6 +113,9 @@ def submit_bundle(
             _material_input(m, given[m.material_type.code], licence_types)
             for m in member.materials
             if m.material_type.code in given
+        ] + [
+            MaterialInput(m.pk, MaterialStatus.MISSING, note=_("待“%s”办结后以其签发的电子证照提供") % issuer.name)
+            for m, issuer in member.from_prerequisites.items()
         ]
         children.append(
             _submit(

@@ -652,7 +652,7 @@ def follow_bundle(child: Case) -> None:
     """
     siblings = list(
         Case.objects.select_for_update(of=("self",))
-        .select_related("item")
+        .select_related("item", "result_licence")
         .filter(bundle_case_id=child.bundle_case_id)
         .order_by("pk")
     )
@@ -672,7 +672,9 @@ def follow_bundle(child: Case) -> None:
                 _system_step(sibling, Action.CANCEL, State.CANCELLED, {"after": child.number}, reason=reason)
                 outcome[sibling.item.code], changed = False, True
             elif all(needs.values()):
-                _system_step(sibling, Action.START, State.SUBMITTED, {"after": child.number})
+                issued = [c.result_licence for c in (child, *siblings) if c.granted and c.result_licence_id]
+                given = _give_issued_licences(sibling, issued)
+                _system_step(sibling, Action.START, State.SUBMITTED, {"after": child.number, "licences": given})
                 changed = True
     if all(granted is not None for granted in outcome.values()):
         parent.state = BundleCaseState.COMPLETED if all(outcome.values()) else BundleCaseState.PARTLY_FAILED
@@ -680,6 +682,25 @@ def follow_bundle(child: Case) -> None:
     else:
         parent.state, parent.completed_at = BundleCaseState.IN_PROGRESS, None
     parent.save(update_fields=["state", "completed_at"])
+
+
+def _give_issued_licences(case: Case, issued: list) -> list[str]:
+    """The licences the bundle's earlier items issued, given for the materials they replace that are
+    still missing (the 营业执照 just issued, for the food licence); their identifiers."""
+    by_type = {licence.license_type_id: licence for licence in issued}
+    rows = (
+        CaseMaterial.objects.filter(case=case, status=MaterialStatus.MISSING, licence=None)
+        .select_related("material")
+        .prefetch_related("material__replaceable_by")
+    )
+    given = []
+    for row in rows:
+        licence = next((by_type[t.pk] for t in row.material.replaceable_by.all() if t.pk in by_type), None)
+        if licence is not None:
+            row.status, row.licence, row.note = MaterialStatus.PROVIDED, licence, _("电子证照")
+            row.save(update_fields=["status", "licence", "note"])
+            given.append(licence.identifier)
+    return given
 
 
 def _system_step(case: Case, action: Action, to_state: str, data: dict, reason: str = "") -> None:

@@ -23,7 +23,10 @@ class Member:
     item: Item
     sub_item: SubItem | None
     waits_for: list[str]
-    materials: list[Material]
+    materials: list[Material]  # what the applicant gives
+    # Given by the e-licence an earlier member issues (the 营业执照 of 企业设立登记 for the food licence):
+    # material → that member's item. Not asked; filled in when this member starts (cases.services).
+    from_prerequisites: dict[Material, Item] = field(default_factory=dict)
 
 
 @dataclass
@@ -39,7 +42,16 @@ class BundleRequirements:
 
     @property
     def separate_material_count(self) -> int:
-        return sum(len(m.materials) for m in self.members)
+        return sum(len(m.materials) + len(m.from_prerequisites) for m in self.members)
+
+    @property
+    def given_inside(self) -> list[dict]:
+        """Materials not asked of the applicant: an earlier member's licence gives them."""
+        return [
+            {"name": material.name, "issuer": issuer.name, "item": member.item.name}
+            for member in self.members
+            for material, issuer in member.from_prerequisites.items()
+        ]
 
     def used_by(self, material: dict) -> str:
         """The members a merged material serves, by name."""
@@ -93,10 +105,34 @@ def bundle_requirements(
         sub = _sub_item(item, sub_items.get(item.code), strict=strict)
         materials = [m for m in item.materials.all() if m.sub_item_id in (None, sub.pk if sub else None)]
         members.append(Member(item, sub, list(member.waits_for or []), materials))
+    _take_results_of_prerequisites(members)
     requirements = BundleRequirements(bundle, members)
     requirements.fields = _merged_fields(members)
     requirements.materials = _merged_materials(members)
     return requirements
+
+
+def _take_results_of_prerequisites(members: list[Member]) -> None:
+    """A material that a licence issued by a member this one waits for (directly or down the chain) can
+    replace is no longer asked of the applicant: it moves to ``from_prerequisites``."""
+    by_code = {m.item.code: m for m in members}
+
+    def prerequisites(member: Member, seen: set[str]) -> list[Member]:
+        found = []
+        for code in member.waits_for:
+            if code in by_code and code not in seen:
+                seen.add(code)
+                found += [by_code[code], *prerequisites(by_code[code], seen)]
+        return found
+
+    for member in members:
+        issuers = {p.item.result_license_type_id: p.item for p in prerequisites(member, set())}
+        issuers.pop(None, None)
+        for material in list(member.materials):
+            issuer = next((issuers[t.pk] for t in material.replaceable_by.all() if t.pk in issuers), None)
+            if issuer is not None:
+                member.materials.remove(material)
+                member.from_prerequisites[material] = issuer
 
 
 def _merged_fields(members: list[Member]) -> list[dict]:

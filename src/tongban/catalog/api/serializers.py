@@ -198,6 +198,11 @@ def requirements_data(requirements: BundleRequirements) -> dict:
         },
         "fields": requirements.fields,
         "materials": requirements.materials,
+        "given_inside": [
+            {"item": member.item.code, "material": material.pk, "name": material.name, "issued_by": issuer.code}
+            for member in requirements.members
+            for material, issuer in member.from_prerequisites.items()
+        ],
         "counts": {
             "fields": {"separate": requirements.separate_field_count, "bundle": len(requirements.fields)},
             "materials": {"separate": requirements.separate_material_count, "bundle": len(requirements.materials)},
