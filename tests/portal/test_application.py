@@ -1,12 +1,20 @@
 """Online application and the reply to a one-time notice, through the test client."""
 
+import datetime
+import io
+
 import pytest
+import time_machine
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.utils import timezone
 
 from tongban.cases.choices import Action, State
 from tongban.cases.models import Case
 from tongban.cases.services import transition
+from tongban.portal.staging import MAX_AGE_SECONDS, purge_expired, recall
 
 pytestmark = pytest.mark.django_db
 
@@ -110,11 +118,24 @@ def test_another_accounts_kept_file_is_ignored(client, user_of):
     html = client.post(f"/items/{ITEM}/apply/", form(f_business_scope="")).content.decode()
     m = next(m for m in materials() if m.necessity == "required")
     token = html.split(f'name="staged_{m.pk}" value="')[1].split('"')[0]
-    from tongban.portal.staging import recall
-
     assert recall(user_of("citizen_zhang"), token) is not None
     assert recall(user_of("clerk_gulou"), token) is None
     assert recall(user_of("citizen_zhang"), token + "x") is None
+
+
+def test_an_abandoned_kept_file_is_purged_once_its_token_has_expired(client, user_of):
+    zhang = user_of("citizen_zhang")
+    client.force_login(zhang)
+    html = client.post(f"/items/{ITEM}/apply/", form(f_business_scope="")).content.decode()
+    m = next(m for m in materials() if m.necessity == "required")
+    kept = recall(zhang, html.split(f'name="staged_{m.pk}" value="')[1].split('"')[0])
+
+    assert purge_expired() == 0 and default_storage.exists(kept.path)  # still usable today
+    later = timezone.now() + datetime.timedelta(seconds=MAX_AGE_SECONDS + 60)
+    out = io.StringIO()
+    with time_machine.travel(later, tick=False):
+        call_command("purge_staged_uploads", stdout=out)
+    assert not default_storage.exists(kept.path) and "已删除：" in out.getvalue()
 
 
 def test_one_time_notice_answered_online(citizen, user_of):
