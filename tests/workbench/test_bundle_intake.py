@@ -3,6 +3,8 @@
 import uuid
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from tests.cases.conftest import sample_value
 from tongban.cases.choices import Action, ApplicantKind, Channel, HandlingMode, State
@@ -191,3 +193,13 @@ def test_another_hall_does_not_see_the_bundle(clerk, client, company, user_of):
     number = clerk.post(url(company), window_post(RESTAURANT, region="350104"))["Location"].split("/")[-2]
     client.force_login(user_of("clerk_city"))
     assert client.get(f"/workbench/bundles/{number}/").status_code == 404
+
+
+def test_a_clerk_account_without_a_service_point_is_told_why(client, company):
+    """A clerk put in the group by hand, with no workplace: a clear 403, not an error page."""
+    orphan = get_user_model().objects.create(username="orphan_clerk")
+    orphan.groups.add(Group.objects.get(name="综窗受理员"))
+    client.force_login(orphan)
+    for path in (url(company), f"/workbench/applicants/{company.pk}/items/{FOOD}/?region=350104&sub=新办"):
+        response = client.get(path)
+        assert response.status_code == 403 and "未关联服务网点" in response.content.decode()

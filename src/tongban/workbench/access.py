@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tongban.cases.models import Applicant
+from tongban.cases.permissions import actor_of
 from tongban.directory.roles import ADMIN_SITE_ROLES, Role, user_roles
 
 FRONT_DESK = {Role.CLERK, Role.PROXY_AGENT}
@@ -34,6 +35,14 @@ def role_required(*roles: Role):
         return wrapped
 
     return decorate
+
+
+def own_service_point(user):
+    """The front desk's service point; a clerk or agent account without one cannot take anything in."""
+    point = actor_of(user).service_point
+    if point is None:
+        raise PermissionDenied(_("您的账号未关联服务网点，不能受理。请联系大厅管理员。"))
+    return point
 
 
 def start_page(user) -> str:

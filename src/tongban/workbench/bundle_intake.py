@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tongban.cases.bundles import BundleMaterialInput, submit_bundle_once
 from tongban.cases.choices import Action, Right, State
 from tongban.cases.models import Applicant, BundleCase
-from tongban.cases.permissions import actor_of, front_desk_grant
+from tongban.cases.permissions import front_desk_grant
 from tongban.cases.services import implementation_for, transition, visible_cases
 from tongban.core.errors import Forbidden, ServiceError
 from tongban.portal.bundle_application import (
@@ -28,7 +28,7 @@ from tongban.portal.bundle_application import (
 )
 from tongban.portal.forms import new_submission_key
 from tongban.portal.intake import identity_prefill
-from tongban.workbench.access import FRONT_DESK, role_required
+from tongban.workbench.access import FRONT_DESK, own_service_point, role_required
 from tongban.workbench.clerk import fingerprint, places_of, window_channel
 from tongban.workbench.forms import WindowBundleForm
 
@@ -57,7 +57,7 @@ def _acceptable_regions(requirements, point) -> tuple[dict[str, list], tuple | N
 def bundle_intake(request, pk, code):
     applicant = get_object_or_404(Applicant, pk=pk)
     requirements = requirements_or_404(code, chosen_sub_items(request.POST or request.GET))
-    point = actor_of(request.user).service_point
+    point = own_service_point(request.user)
     context = {"nav": "intake", "applicant": applicant, "bundle": requirements.bundle, "requirements": requirements}
     regions, refused = _acceptable_regions(requirements, point)
     if refused:

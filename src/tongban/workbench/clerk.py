@@ -25,7 +25,7 @@ from tongban.portal.forms import new_submission_key
 from tongban.portal.intake import identity_prefill
 from tongban.portal.search import search
 from tongban.workbench import queue
-from tongban.workbench.access import FRONT_DESK, role_required
+from tongban.workbench.access import FRONT_DESK, own_service_point, role_required
 from tongban.workbench.forms import ApplicantForm, IntakeForm, LicenceLookupForm
 
 CASE_LIST_RELATED = ("item", "sub_item", "department__region", "applicant", "service_point")
@@ -132,7 +132,7 @@ def intake(request, pk, code):
             "workbench/intake_choose.html",
             {**context, "implementations": implementations, "sub_items": sub_items},
         )
-    point = actor_of(request.user).service_point
+    point = own_service_point(request.user)
     try:
         grant = front_desk_grant(item, implementation.department, point, Right.RECEIVE_ACCEPT)
     except Forbidden as exc:  # negative list, outside the scope, or no grant: say why and where to go
@@ -140,7 +140,7 @@ def intake(request, pk, code):
 
     materials = [m for m in item.materials.all() if m.sub_item_id in (None, sub.pk if sub else None)]
     points = [p for p in item.review_points.all() if p.sub_item_id in (None, sub.pk if sub else None)]
-    purpose = _("窗口受理“%(item)s”（%(point)s）") % {"item": item.name, "point": point.name if point else ""}
+    purpose = _("窗口受理“%(item)s”（%(point)s）") % {"item": item.name, "point": point.name}
     offers = licence_offers(request.user, applicant, item, sub, purpose)
     form = IntakeForm(
         request.POST or None,
