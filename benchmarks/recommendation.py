@@ -13,7 +13,7 @@ their slot before walk-ins.
 Walk-ins choose a hall by:
 * recommender — ``tongban.queueing.policy`` (the code behind ``POST /api/v1/recommendations/``) on a
   snapshot of the simulated halls: travel + predicted wait, counting people already sent there,
-  booked visitors due and the rate of recent walk-ins;
+  booked visitors due and the rate of recent walk-ins, plus the delay the visit causes to others;
 * nearest — the nearest eligible hall;
 * shortest wait — the eligible hall with the shortest wait right now (distance ignored);
 * home hall — the applicant's district centre.
@@ -277,7 +277,16 @@ class Day:
             lately = (self.means[g] for at, g in self.walk_ins[hall] if now - at <= policy.WALK_IN_RATE_MINUTES)
             walk_in_rate = sum(lately) / policy.WALK_IN_RATE_MINUTES
         return policy.HallSnapshot(
-            site.code, site.name, site.lat, site.lng, windows, backlog, waiting, arrivals, walk_in_rate=walk_in_rate
+            site.code,
+            site.name,
+            site.lat,
+            site.lng,
+            windows,
+            backlog,
+            waiting,
+            arrivals,
+            service_minutes=self.means[group],
+            walk_in_rate=walk_in_rate,
         )
 
 

@@ -4,7 +4,16 @@ import math
 import random
 from dataclasses import replace
 
-from tongban.queueing.policy import Arrival, HallSnapshot, choose, distance_km, predict_wait, rank, travel_minutes
+from tongban.queueing.policy import (
+    OTHERS_DELAYED,
+    Arrival,
+    HallSnapshot,
+    choose,
+    distance_km,
+    predict_wait,
+    rank,
+    travel_minutes,
+)
 
 
 def hall(code="h", windows=3, backlog=0.0, arrivals=(), lat=26.08, lng=119.30):
@@ -59,6 +68,23 @@ def test_ranking_weighs_travel_against_wait_and_says_why():
     assert best.total_minutes == best.travel_minutes + best.wait_minutes
     assert best.reason.startswith("距您 2.2 公里")
     assert "预计等候 95 分钟" in options[1].reason  # (300 − 3 × 5) ÷ 3, it drains while one travels
+
+
+def test_a_visit_costs_those_after_it_most_at_a_hall_with_few_windows():
+    """Ranked by everyone's time: a small hall a little nearer loses to a large one; the person's own figures stay."""
+    lately = {"service_minutes": 12.0, "walk_in_rate": 0.2}  # people come now and then, nobody waits now
+    small = replace(hall("small", windows=1), **lately)
+    large = replace(hall("large", windows=10, lat=26.085), **lately)
+    options = rank([small, large], 26.08, 119.30)
+    assert [o.hall.code for o in options] == ["large", "small"]
+    by_code = {o.hall.code: o for o in options}
+    assert by_code["small"].total_minutes < by_code["large"].total_minutes  # nearer, and nobody waits at either
+    assert by_code["small"].others_minutes == OTHERS_DELAYED * 12.0
+    assert by_code["large"].cost_minutes == by_code["large"].total_minutes + OTHERS_DELAYED * 12.0 / 10
+    assert by_code["small"].reason.endswith("预计到达即可办理")
+    idle = rank([replace(small, walk_in_rate=0.0), replace(large, walk_in_rate=0.0)], 26.08, 119.30)
+    assert [o.hall.code for o in idle] == ["small", "large"]  # nobody around to hold up: the nearer one
+    assert idle[0].others_minutes == 0
 
 
 def test_herding_is_avoided_by_counting_recommendations_in_flight():

@@ -25,7 +25,7 @@ def test_only_halls_that_can_handle_the_item_for_the_applicant_are_ranked(food_i
     assert set(ranked) == eligible and "fz-taijiang" not in ranked
     assert result.chosen.hall.code in ranked[:3]
     assert result.chosen.reason.startswith("距您 ")
-    assert [o.total_minutes for o in result.options] == sorted(o.total_minutes for o in result.options)
+    assert [o.cost_minutes for o in result.options] == sorted(o.cost_minutes for o in result.options)
 
 
 def test_a_taken_recommendation_counts_until_the_person_arrives(food_item, user_of):

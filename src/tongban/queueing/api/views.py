@@ -160,7 +160,10 @@ class QueueViewSet(viewsets.ViewSet):
 
 
 class RecommendationViewSet(viewsets.ViewSet):
-    """推荐大厅：按“路程 + 到达后的预计等候”排序可办理的网点，并说明理由；采纳的推荐计入在途人数。"""
+    """推荐大厅：按“路程 + 到达后的预计等候 + 给后来者增加的等候”排序可办理的网点，并说明理由。
+
+    理由只说申请人自己的路程与等候；采纳的推荐计入在途人数。
+    """
 
     @extend_schema(request=RecommendationRequest, responses={201: OpenApiTypes.OBJECT})
     def create(self, request):
@@ -184,6 +187,7 @@ class RecommendationViewSet(viewsets.ViewSet):
                 "travel_minutes": round(o.travel_minutes, 1),
                 "wait_minutes": round(o.wait_minutes, 1),
                 "total_minutes": round(o.total_minutes, 1),
+                "delay_to_others_minutes": round(o.others_minutes, 1),
                 "open_windows": o.hall.windows,
                 "waiting": o.hall.waiting,
                 "reason": o.reason,
