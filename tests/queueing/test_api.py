@@ -1,6 +1,7 @@
 import pytest
+from django.core.cache import cache
 
-from tongban.queueing.models import Ticket
+from tongban.queueing.models import Referral, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,18 @@ def test_recommendation_lists_halls_with_reasons(api, food_item):
     assert {"distance_km", "wait_minutes", "travel_minutes", "total_minutes", "reason"} <= set(body["options"][0])
     bad = api.post("/api/v1/recommendations/", {"item": food_item.code, "region": "350104", "lat": 200, "lng": 0})
     assert bad.status_code == 400
+
+
+def test_a_flood_of_recommendations_from_one_client_is_refused(api, food_item, settings):
+    """Each recommendation counts in flight at its hall: one client cannot fill a hall with phantoms."""
+    cache.clear()
+    settings.RECOMMENDATION_RATE = "3/min"
+    body = {"item": food_item.code, "region": "350104", "lat": 26.044, "lng": 119.259}
+    answers = [api.post("/api/v1/recommendations/", body, format="json") for _ in range(4)]
+    assert [a.status_code for a in answers] == [201, 201, 201, 429]
+    assert answers[-1].json()["code"] == "throttled" and "请求过于频繁" in answers[-1].json()["message"]
+    assert Referral.objects.count() == 3
+    cache.clear()
 
 
 def test_staffing_plan_for_hall_admins_and_supervisors(api, user_of):

@@ -166,6 +166,9 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
+# Recommendations a client may ask for (each counts in flight at its hall): DRF rate, e.g. "30/min".
+RECOMMENDATION_RATE = os.environ.get("TONGBAN_RECOMMENDATION_RATE", "30/min")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "通办 Tongban API",
     "DESCRIPTION": (

@@ -23,3 +23,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # The live server (browser tests) answers each request in its own thread: close its connection at the
 # end of the request, or PostgreSQL cannot drop the test database at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Tests share one in-memory cache and one address; the throttle's own test sets a low rate.
+RECOMMENDATION_RATE = "10000/min"

@@ -1,5 +1,6 @@
 import random
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -8,6 +9,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 
 from tongban.core.errors import InvalidInput, NotFound
 from tongban.directory.models import ServicePoint
@@ -159,11 +161,23 @@ class QueueViewSet(viewsets.ViewSet):
         )
 
 
+class RecommendationThrottle(UserRateThrottle):
+    """Every recommendation counts in flight at its hall, so a flood from one client (per account, else
+    per address) would skew the next person's prediction: at most ``RECOMMENDATION_RATE``."""
+
+    scope = "recommendations"
+
+    def get_rate(self) -> str:
+        return settings.RECOMMENDATION_RATE
+
+
 class RecommendationViewSet(viewsets.ViewSet):
     """推荐大厅：按“路程 + 到达后的预计等候 + 给后来者增加的等候”排序可办理的网点，并说明理由。
 
-    理由只说申请人自己的路程与等候；采纳的推荐计入在途人数。
+    理由只说申请人自己的路程与等候；采纳的推荐计入在途人数，故同一用户（或地址）每分钟请求次数有限。
     """
+
+    throttle_classes = [RecommendationThrottle]
 
     @extend_schema(request=RecommendationRequest, responses={201: OpenApiTypes.OBJECT})
     def create(self, request):
