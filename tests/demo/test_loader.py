@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from tongban.cases.access import ACCESS_REVISION
 from tongban.cases.choices import Right
 from tongban.cases.models import Grant
 from tongban.catalog.choices import HandlingKind, Necessity, NegativeReason
@@ -18,6 +19,7 @@ from tongban.catalog.models import (
     ReviewPoint,
     SubItem,
 )
+from tongban.core.revisions import read_revision
 from tongban.demo.generator import generate_city
 from tongban.demo.loader import load_demo_city
 from tongban.directory.choices import RegionLevel, ServicePointLevel
@@ -132,8 +134,10 @@ def test_load_demo_command_prints_accounts():
 
 
 def test_generate_city_adds_only_the_difference():
+    before = read_revision(ACCESS_REVISION)
     made, points = generate_city(items=300, service_points=5)
     assert (made, points) == (300, 5)
+    assert read_revision(ACCESS_REVISION) != before  # cached access lookups see the new halls at once
     synthetic = Item.objects.in_force().filter(code__startswith="9")
     assert synthetic.count() == 300
     assert Material.objects.filter(item__in=synthetic).count() == 900

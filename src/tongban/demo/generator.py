@@ -10,10 +10,12 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from tongban.cases.access import ACCESS_REVISION
 from tongban.catalog.choices import HandlingKind, ItemStatus, ItemType, Necessity, Scope, ServiceObject
 from tongban.catalog.models import Item, ItemImplementation, Material, MaterialType, ReviewPoint
 from tongban.catalog.search import build_search_text
 from tongban.catalog.services import bump_catalog_revision
+from tongban.core.revisions import bump_revision
 from tongban.directory.choices import AuthorityKind, RegionLevel, ServicePointLevel, WindowKind
 from tongban.directory.models import Department, Region, ServicePoint, Window
 
@@ -76,6 +78,7 @@ def generate_city(
         points = _generate_service_points(service_points, rng)
         made = _generate_items(items, rng, progress)
         bump_catalog_revision()
+        bump_revision(ACCESS_REVISION)  # bulk inserts of service points and implementations send no signals
     return made, points
 
 
