@@ -106,13 +106,36 @@ def identify_applicant(*, kind: str, id_number: str, name: str, phone: str = "")
         raise InvalidInput(exc.messages[0], code="invalid_id_number", details={"id_number": exc.messages}) from None
     if not name.strip():
         raise InvalidInput(_("请填写申请人姓名或名称。"), code="applicant_name_required", details={"name": [_("必填")]})
-    applicant, created = Applicant.objects.get_or_create(
-        id_type=id_type, id_number=number, defaults={"kind": kind, "name": name.strip(), "phone": phone}
+    applicant = _known_applicant(id_type, number) or _new_applicant(
+        kind=kind, id_type=id_type, id_number=number, name=name.strip(), phone=phone
     )
-    if not created and phone and applicant.phone != phone:
+    if phone and applicant.phone != phone:
         applicant.phone = phone
         applicant.save(update_fields=["phone"])
     return applicant
+
+
+# A static statement, not a queryset: building the query cost as much CPU as the rest of the lookup.
+_APPLICANT_FIELDS = [f.attname for f in Applicant._meta.concrete_fields]
+_FIND_APPLICANT = 'SELECT {} FROM "{}" WHERE "id_type" = %s AND "id_number" = %s'.format(
+    ", ".join(f'"{f.column}"' for f in Applicant._meta.concrete_fields), Applicant._meta.db_table
+)
+
+
+def _known_applicant(id_type: str, id_number: str) -> Applicant | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_FIND_APPLICANT, [id_type, id_number])
+        row = cursor.fetchone()
+    return Applicant.from_db(connection.alias, _APPLICANT_FIELDS, row) if row else None
+
+
+def _new_applicant(**fields) -> Applicant:
+    """Created on first sight; or, if a concurrent intake created it first, the row it created."""
+    try:
+        with transaction.atomic():
+            return Applicant.objects.create(**fields)
+    except IntegrityError:
+        return _known_applicant(fields["id_type"], fields["id_number"])
 
 
 def reveal_id_number(applicant: Applicant, *, by, purpose: str, case: Case | None = None) -> str:
