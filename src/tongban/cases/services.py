@@ -64,6 +64,7 @@ from tongban.core.identifiers import (
     validate_credit_code,
     validate_resident_id,
 )
+from tongban.core.inserts import insert
 from tongban.core.revisions import revisions_read_once
 from tongban.directory.choices import AuthorityKind
 from tongban.directory.roles import Role
@@ -276,7 +277,7 @@ def _submit(
 
     now = timezone.now()
     state = State.WAITING if waits_for else State.SUBMITTED
-    case = Case.objects.create(
+    case = Case(
         number=uuid.uuid4().hex,  # provisional: see _number_case
         item=item,
         sub_item=sub,
@@ -298,6 +299,7 @@ def _submit(
         bundle_case=bundle_case,
         waits_for=waits_for or [],
     )
+    insert(case)
     by_licence = any(m.licence for m in materials or [])
     if by_licence:  # licence look-ups are audited with the case number: number the case before them
         _number_case(case, timezone.localdate(now))
@@ -515,7 +517,7 @@ def _record_materials(case: Case, inputs: list[MaterialInput], *, by) -> list[Ca
         raise InvalidInput(_("提交时材料状态只能为“已提交”或“缺少”。"), code="invalid_material_status")
     by_licence = [i for i in inputs if i.licence]
     licences = _licences_for_materials(case, by_licence, applicable, by=by) if by_licence else {}
-    return CaseMaterial.objects.bulk_create(
+    rows = [
         CaseMaterial(
             case=case,
             material=m,
@@ -528,7 +530,9 @@ def _record_materials(case: Case, inputs: list[MaterialInput], *, by) -> list[Ca
             note=_("电子证照") if pk in licences else given[pk].note if pk in given else "",
         )
         for pk, m in applicable.items()
-    )
+    ]
+    insert(*rows)
+    return rows
 
 
 def _licences_for_materials(case: Case, inputs: list[MaterialInput], materials: dict, *, by) -> dict:
@@ -736,7 +740,7 @@ def _locked_case(case: Case | str) -> Case:
 
 
 def _record(case, action, actor, from_state, to_state, *, role=None, point=None, grant=None, reason="", data=None):
-    CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         action=action,
         from_state=from_state,
@@ -748,6 +752,7 @@ def _record(case, action, actor, from_state, to_state, *, role=None, point=None,
         reason=reason,
         data=data or {},
     )
+    insert(event)
 
 
 def _require_reason(reason: str, message: str) -> None:
@@ -1303,7 +1308,7 @@ def submit_once(*, by, key: str, fingerprint: str, **submission) -> tuple[Case, 
     try:
         with transaction.atomic():
             case = _submit(by=by, **submission)  # in this transaction, without a savepoint of its own
-            IdempotencyRecord.objects.create(user=by, key=key, body_hash=fingerprint, case=case)
+            insert(IdempotencyRecord(user=by, key=key, body_hash=fingerprint, case=case))
             return case, True
     except IntegrityError:
         existing = _replay(by, key, fingerprint)  # an earlier or concurrent request with this key
