@@ -10,7 +10,7 @@ so it is kept; each call only converts the values, by the same field methods the
 
 from functools import cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, Model
 
 
@@ -18,18 +18,18 @@ def insert(*rows: Model) -> None:
     """INSERT the new instances ``rows`` (all of one model) in one statement; set their primary keys."""
     if not rows:
         return
-    model = type(rows[0])
+    model, database = type(rows[0]), connections[DEFAULT_DB_ALIAS]  # not the proxy: read for every value
     fields = _columns(model)
     params = []
     for row in rows:
         row._prepare_related_fields_for_save(operation_name="insert")  # as save() does: no unsaved parent
-        params.extend(field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(_statement(model, len(rows), connection.vendor), params)
+        params.extend(field.get_db_prep_save(field.pre_save(row, True), database) for field in fields)
+    with database.cursor() as cursor:
+        cursor.execute(_statement(model, len(rows), database.vendor), params)
         keys = cursor.fetchall()
     for row, (key,) in zip(rows, keys, strict=True):
         row.pk = key
-        row._state.adding, row._state.db = False, connection.alias
+        row._state.adding, row._state.db = False, database.alias
 
 
 @cache
@@ -43,7 +43,7 @@ def _columns(model: type[Model]) -> tuple[Field, ...]:
 
 @cache
 def _statement(model: type[Model], count: int, vendor: str) -> str:
-    quote, meta = connection.ops.quote_name, model._meta
+    quote, meta = connections[DEFAULT_DB_ALIAS].ops.quote_name, model._meta
     row = "({})".format(", ".join(["%s"] * len(_columns(model))))
     return "INSERT INTO {} ({}) VALUES {} RETURNING {}".format(
         quote(meta.db_table),
