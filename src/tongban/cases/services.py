@@ -64,7 +64,7 @@ from tongban.core.identifiers import (
     validate_credit_code,
     validate_resident_id,
 )
-from tongban.core.inserts import insert
+from tongban.core.inserts import insert, insert_statement
 from tongban.core.revisions import revisions_read_once
 from tongban.directory.choices import AuthorityKind
 from tongban.directory.roles import Role
@@ -196,26 +196,32 @@ def next_number(prefix: str) -> str:
     raise Conflict(_("生成办件编号失败，请重试。"), code="number_conflict")
 
 
-# PostgreSQL increments the day's counter and writes the number in one statement (one round trip).
+# PostgreSQL increments the day's counter and writes the number in one statement (one round trip),
+# with the intake's audit event when there is one (the event's insert runs whatever the counter).
 _SEQUENCE, _CASE = CaseSequence._meta.db_table, Case._meta.db_table
 _NUMBER_CASE = f"""
 WITH counter AS (UPDATE "{_SEQUENCE}" SET "last" = "last" + 1 WHERE "prefix" = %s RETURNING "last"::text AS n)
-UPDATE "{_CASE}" SET "number" = %s || LPAD(n, GREATEST(5, LENGTH(n)), '0') FROM counter
+{{event}}UPDATE "{_CASE}" SET "number" = %s || LPAD(n, GREATEST(5, LENGTH(n)), '0') FROM counter
 WHERE "{_CASE}"."id" = %s RETURNING "number"
 """
 
 
-def _number_case(case: Case, day: datetime.date) -> None:
+def _number_case(case: Case, day: datetime.date, *, event: CaseEvent | None = None) -> None:
     """Replace the case's provisional number with its own, as late in the intake as possible: the
-    day's counter row stays locked until commit, so concurrent intakes queue for the commit only."""
+    day's counter row stays locked until commit, so concurrent intakes queue for the commit only.
+    ``event``, the intake's audit event, is inserted with it."""
     if connection.vendor == "postgresql":
         prefix = f"{case.implementation.code}{day:%Y%m%d}"
+        event_sql, event_params = insert_statement(event) if event else ("", [])
+        sql = _NUMBER_CASE.format(event=f", event AS ({event_sql})\n" if event else "")
         with connection.cursor() as cursor:
-            cursor.execute(_NUMBER_CASE, [prefix, prefix, case.pk])
+            cursor.execute(sql, [prefix, *event_params, prefix, case.pk])
             row = cursor.fetchone()
         if row:  # else the day's first case: the counter row is created below
             case.number = row[0]
             return
+    elif event:
+        insert(event)
     case.number = next_case_number(case.implementation, day)
     Case.objects.filter(pk=case.pk).update(number=case.number)
 
@@ -306,7 +312,7 @@ def _submit(
     # Kept on the instance so the caller can show the new case without reading them back.
     case.intake_materials = _record_materials(case, materials or [], by=by)
     role = Role.CLERK if channel == Channel.WINDOW else Role.PROXY_AGENT if channel == Channel.PROXY else None
-    _record(
+    submitted = _event(
         case,
         Action.SUBMIT,
         actor,
@@ -316,8 +322,10 @@ def _submit(
         grant=grant,
         data={"channel": channel, "handling_mode": mode, "visit": channel == Channel.WINDOW},
     )
-    if not by_licence:
-        _number_case(case, timezone.localdate(now))
+    if by_licence:
+        insert(submitted)
+    else:
+        _number_case(case, timezone.localdate(now), event=submitted)
     if commitment:
         approve_by_commitment(case, actor)
     elif bundle_case is None and item.approval_rules.all():
@@ -739,8 +747,12 @@ def _locked_case(case: Case | str) -> Case:
     return locked
 
 
-def _record(case, action, actor, from_state, to_state, *, role=None, point=None, grant=None, reason="", data=None):
-    event = CaseEvent(
+def _record(case, action, actor, from_state, to_state, **details) -> None:
+    insert(_event(case, action, actor, from_state, to_state, **details))
+
+
+def _event(case, action, actor, from_state, to_state, *, role=None, point=None, grant=None, reason="", data=None):
+    return CaseEvent(
         case=case,
         action=action,
         from_state=from_state,
@@ -752,7 +764,6 @@ def _record(case, action, actor, from_state, to_state, *, role=None, point=None,
         reason=reason,
         data=data or {},
     )
-    insert(event)
 
 
 def _require_reason(reason: str, message: str) -> None:

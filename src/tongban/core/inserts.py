@@ -18,18 +18,25 @@ def insert(*rows: Model) -> None:
     """INSERT the new instances ``rows`` (all of one model) in one statement; set their primary keys."""
     if not rows:
         return
+    database = connections[DEFAULT_DB_ALIAS]
+    sql, params = insert_statement(*rows)
+    with database.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchall()
+    for row, (key,) in zip(rows, keys, strict=True):
+        row.pk = key
+        row._state.adding, row._state.db = False, database.alias
+
+
+def insert_statement(*rows: Model) -> tuple[str, list]:
+    """The INSERT of ``rows`` (RETURNING their keys) and its parameters, for a statement that also does more."""
     model, database = type(rows[0]), connections[DEFAULT_DB_ALIAS]  # not the proxy: read for every value
     fields = _columns(model)
     params = []
     for row in rows:
         row._prepare_related_fields_for_save(operation_name="insert")  # as save() does: no unsaved parent
         params.extend(field.get_db_prep_save(field.pre_save(row, True), database) for field in fields)
-    with database.cursor() as cursor:
-        cursor.execute(_statement(model, len(rows), database.vendor), params)
-        keys = cursor.fetchall()
-    for row, (key,) in zip(rows, keys, strict=True):
-        row.pk = key
-        row._state.adding, row._state.db = False, database.alias
+    return _statement(model, len(rows), database.vendor), params
 
 
 @cache
