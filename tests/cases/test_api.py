@@ -246,17 +246,17 @@ def test_hand_built_representations_match_the_declared_fields(clerk_api, food_it
 
 def test_intake_round_trips(clerk_api, food_item):
     """An intake with warm caches: the cache revisions (token, actor, grant, implementation), the
-    applicant, then in one transaction the case, materials, audit event with the number, and the
-    Idempotency-Key."""
+    applicant, then in one transaction the case, materials, and the number with the audit event and
+    the Idempotency-Key's record."""
     data = body(food_item)
     clerk_api.post("/api/v1/cases/", data, format="json", HTTP_IDEMPOTENCY_KEY="warm-up")
     with CaptureQueriesContext(connection) as queries:
         response = clerk_api.post("/api/v1/cases/", data, format="json", HTTP_IDEMPOTENCY_KEY="counted")
     assert response.status_code == 201
     statements = [q["sql"] for q in queries.captured_queries]
-    # PostgreSQL: event, counter and number in one statement; SQLite: three.
-    event_and_number = 1 if connection.vendor == "postgresql" else 3
-    assert len(statements) == 5 + event_and_number + 2, statements  # + the transaction's begin and end
+    # PostgreSQL: counter, number, event and key in one statement; SQLite: four.
+    numbering = 1 if connection.vendor == "postgresql" else 4
+    assert len(statements) == 4 + numbering + 2, statements  # + the transaction's begin and end
 
 
 @pytest.mark.parametrize(

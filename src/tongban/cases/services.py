@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -197,31 +197,34 @@ def next_number(prefix: str) -> str:
 
 
 # PostgreSQL increments the day's counter and writes the number in one statement (one round trip),
-# with the intake's audit event when there is one (the event's insert runs whatever the counter).
+# with the rows to insert along with it (they are inserted whatever the counter).
 _SEQUENCE, _CASE = CaseSequence._meta.db_table, Case._meta.db_table
 _NUMBER_CASE = f"""
 WITH counter AS (UPDATE "{_SEQUENCE}" SET "last" = "last" + 1 WHERE "prefix" = %s RETURNING "last"::text AS n)
-{{event}}UPDATE "{_CASE}" SET "number" = %s || LPAD(n, GREATEST(5, LENGTH(n)), '0') FROM counter
+{{rows}}UPDATE "{_CASE}" SET "number" = %s || LPAD(n, GREATEST(5, LENGTH(n)), '0') FROM counter
 WHERE "{_CASE}"."id" = %s RETURNING "number"
 """
 
 
-def _number_case(case: Case, day: datetime.date, *, event: CaseEvent | None = None) -> None:
+def _number_case(case: Case, day: datetime.date, *rows: Model) -> None:
     """Replace the case's provisional number with its own, as late in the intake as possible: the
     day's counter row stays locked until commit, so concurrent intakes queue for the commit only.
-    ``event``, the intake's audit event, is inserted with it."""
+    ``rows`` (the audit event, the Idempotency-Key's record) are inserted by the same statement,
+    so no round trip of theirs adds to the time the counter is locked."""
     if connection.vendor == "postgresql":
         prefix = f"{case.implementation.code}{day:%Y%m%d}"
-        event_sql, event_params = insert_statement(event) if event else ("", [])
-        sql = _NUMBER_CASE.format(event=f", event AS ({event_sql})\n" if event else "")
+        inserts = [insert_statement(row) for row in rows]
+        ctes = "".join(f", row{i} AS ({sql})\n" for i, (sql, _params) in enumerate(inserts))
+        params = [prefix, *(value for _sql, values in inserts for value in values), prefix, case.pk]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [prefix, *event_params, prefix, case.pk])
-            row = cursor.fetchone()
-        if row:  # else the day's first case: the counter row is created below
-            case.number = row[0]
+            cursor.execute(_NUMBER_CASE.format(rows=ctes), params)
+            numbered = cursor.fetchone()
+        if numbered:  # else the day's first case: the counter row is created below
+            case.number = numbered[0]
             return
-    elif event:
-        insert(event)
+    else:
+        for row in rows:
+            insert(row)
     case.number = next_case_number(case.implementation, day)
     Case.objects.filter(pk=case.pk).update(number=case.number)
 
@@ -253,8 +256,11 @@ def _submit(
     human_decision: bool = False,
     bundle_case: BundleCase | None = None,
     waits_for: list[str] | None = None,
+    key_record: Callable[[Case], IdempotencyRecord] | None = None,
 ) -> Case:
-    """Create the case; then, for a single item, decide at once by commitment or by 秒批 rules."""
+    """Create the case; then, for a single item, decide at once by commitment or by 秒批 rules.
+
+    ``key_record`` makes the Idempotency-Key's record of the new case (see ``submit_once``)."""
     actor = actor_of(by)
     item = item_in_force(item_code)
     sub = _sub_item_of(item, sub_item)
@@ -306,9 +312,10 @@ def _submit(
         waits_for=waits_for or [],
     )
     insert(case)
+    with_number = [key_record(case)] if key_record else []
     by_licence = any(m.licence for m in materials or [])
     if by_licence:  # licence look-ups are audited with the case number: number the case before them
-        _number_case(case, timezone.localdate(now))
+        _number_case(case, timezone.localdate(now), *with_number)
     # Kept on the instance so the caller can show the new case without reading them back.
     case.intake_materials = _record_materials(case, materials or [], by=by)
     role = Role.CLERK if channel == Channel.WINDOW else Role.PROXY_AGENT if channel == Channel.PROXY else None
@@ -325,7 +332,7 @@ def _submit(
     if by_licence:
         insert(submitted)
     else:
-        _number_case(case, timezone.localdate(now), event=submitted)
+        _number_case(case, timezone.localdate(now), submitted, *with_number)
     if commitment:
         approve_by_commitment(case, actor)
     elif bundle_case is None and item.approval_rules.all():
@@ -1313,14 +1320,17 @@ def submit_once(*, by, key: str, fingerprint: str, **submission) -> tuple[Case, 
     """``submit_case`` at most once per (user, Idempotency-Key): the same key and body return the
     first case; the same key with another body is a conflict. Safe under concurrent retries.
 
-    First attempts are the common case, so the key is not looked up first: a repeat is caught by the
-    unique constraint, its intake rolled back whole (number, case, event), and the first case returned.
+    First attempts are the common case, so the key is not looked up first: its record is inserted with
+    the case's number (``_number_case``); a repeat is caught by the unique constraint, its intake rolled
+    back whole (number, case, event), and the first case returned.
     """
+
+    def key_record(case: Case) -> IdempotencyRecord:
+        return IdempotencyRecord(user=by, key=key, body_hash=fingerprint, case=case)
+
     try:
-        with transaction.atomic():
-            case = _submit(by=by, **submission)  # in this transaction, without a savepoint of its own
-            insert(IdempotencyRecord(user=by, key=key, body_hash=fingerprint, case=case))
-            return case, True
+        with transaction.atomic():  # _submit runs in it, without a savepoint of its own
+            return _submit(by=by, key_record=key_record, **submission), True
     except IntegrityError:
         existing = _replay(by, key, fingerprint)  # an earlier or concurrent request with this key
         if existing is None:
