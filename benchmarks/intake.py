@@ -86,21 +86,16 @@ def summary(tally: Tally) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
-    parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3, help="API and bare alternate this many times")
-    parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: any free one)")
-    args = parser.parse_args()
-    if not (args.database_url or "").startswith("postgres"):
-        sys.exit("intake.py measures PostgreSQL: pass --database-url postgres://…")
-    django_on(args.database_url)
+@dataclass
+class Intake:
+    body: bytes  # what is posted to both: a window intake of a 仓山 item at the 鼓楼 hall
+    token: str  # the 鼓楼 clerk's API token
+    bare_rows: dict  # BENCH_* variables: the rows the bare view inserts (intake_app.fixed_rows)
 
+
+def prepare_intake() -> Intake:
+    """Load the demo city (on the database Django is set up on) and prepare the intake both sides get."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from rest_framework.authtoken.models import Token
 
     from tongban.cases.services import identify_applicant, implementation_for
@@ -115,20 +110,43 @@ def main() -> None:
     applicant = identify_applicant(kind="person", id_number="11010519491231002X", name="张三")
     implementation = implementation_for(item.code, "350104")
     clerk = get_user_model().objects.get(username="clerk_gulou")
-    token = Token.objects.get_or_create(user=clerk)[0].key
     samples = {"id_number": applicant.id_number, "credit_code": make_credit_code("91350104", "MA2XYE01")}
-    form = required_sample_form(item.form_fields, samples)
-    api_body = json.dumps(
-        {
-            "item": item.code,
-            "region": "350104",
-            "sub_item": "新办",
-            "channel": "window",
-            "applicant": {"kind": "person", "id_number": applicant.id_number, "name": applicant.name},
-            "form_data": form,
-            "materials": [{"material": m} for m in materials],
-        }
-    ).encode()
+    body = {
+        "item": item.code,
+        "region": "350104",
+        "sub_item": "新办",
+        "channel": "window",
+        "applicant": {"kind": "person", "id_number": applicant.id_number, "name": applicant.name},
+        "form_data": required_sample_form(item.form_fields, samples),
+        "materials": [{"material": m} for m in materials],
+    }
+    return Intake(
+        body=json.dumps(body).encode(),
+        token=Token.objects.get_or_create(user=clerk)[0].key,
+        bare_rows={
+            "BENCH_IMPLEMENTATION": implementation.code,
+            "BENCH_APPLICANT": applicant.id_number,
+            "BENCH_ITEM": str(item.pk),
+            "BENCH_MATERIALS": ",".join(map(str, materials)),
+        },
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3, help="API and bare alternate this many times")
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: any free one)")
+    args = parser.parse_args()
+    if not (args.database_url or "").startswith("postgres"):
+        sys.exit("intake.py measures PostgreSQL: pass --database-url postgres://…")
+    django_on(args.database_url)
+    from django.db import connection
+
+    intake = prepare_intake()
     connection.close()
 
     port = args.port or free_port()
@@ -141,10 +159,7 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_COOKIES": "0",
         "LOG_LEVEL": "WARNING",
-        "BENCH_IMPLEMENTATION": implementation.code,
-        "BENCH_APPLICANT": applicant.id_number,
-        "BENCH_ITEM": str(item.pk),
-        "BENCH_MATERIALS": ",".join(map(str, materials)),
+        **intake.bare_rows,
         "PYTHONPATH": str(HERE),
     }
     server = subprocess.Popen(
@@ -169,14 +184,14 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        headers = {"Content-Type": "application/json", "Authorization": f"Token {token}"}
+        headers = {"Content-Type": "application/json", "Authorization": f"Token {intake.token}"}
         targets = {"/api/v1/cases/": Tally(), "/bare/intake": Tally()}
         for path in targets:  # warm-up: imports, connections, caches
-            load(port, path, api_body, headers, 2, 4, Tally())
+            load(port, path, intake.body, headers, 2, 4, Tally())
         # Alternating (API, bare, bare, API, …) so a change in the machine's other load hits both alike.
         for round_ in range(args.rounds):
             for path in list(targets)[:: 1 if round_ % 2 == 0 else -1]:
-                load(port, path, api_body, headers, args.seconds / args.rounds, args.connections, targets[path])
+                load(port, path, intake.body, headers, args.seconds / args.rounds, args.connections, targets[path])
         api, bare = (summary(tally) for tally in targets.values())
     finally:
         server.terminate()

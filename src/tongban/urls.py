@@ -10,6 +10,7 @@ from tongban.portal import views as portal_views
 from tongban.workbench import access
 
 urlpatterns = [
+    path("api/v1/", include("tongban.api_urls")),  # first: every request to it would try the pages' patterns
     path("", portal_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -18,7 +19,6 @@ urlpatterns = [
     path("", include("tongban.workbench.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("tongban.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -75,6 +75,8 @@ def test_auto_approval_and_licences_at_post_cases(api, enterprise_user):
     assert waiting["state"] == "submitted" and waiting["auto_decision"]["waiting_for"]
     assert {m["licence"] for m in waiting["materials"] if m["licence"]} == set(by_material.values())
     assert api.get(f"/api/v1/cases/{waiting['number']}").json() == waiting
+    again = api.post("/api/v1/cases", body, format="json", HTTP_IDEMPOTENCY_KEY="muck-1")  # key kept with the number
+    assert (again.status_code, again.json()["number"]) == (200, waiting["number"])
     agreement = next(m["material"] for m in waiting["materials"] if m["name"].startswith("建筑垃圾消纳场所证明"))
     upload = SimpleUploadedFile("处置协议.pdf", PDF, content_type="application/pdf")
     sent = api.post(f"/api/v1/cases/{waiting['number']}/attachments", {"material": agreement, "file": upload})

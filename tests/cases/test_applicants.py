@@ -1,8 +1,9 @@
 import pytest
 
 from tests.cases.conftest import PERSON_ID
+from tongban.cases import services
 from tongban.cases.choices import ApplicantKind, IdType
-from tongban.cases.models import IdentityAccess
+from tongban.cases.models import Applicant, IdentityAccess
 from tongban.cases.services import identify_applicant, reveal_id_number
 from tongban.core.errors import Forbidden, InvalidInput
 from tongban.core.identifiers import make_credit_code
@@ -16,6 +17,16 @@ def test_person_is_identified_once_and_masked():
     assert first == again and again.phone == "139"
     assert first.masked_id == "1101**********002X"
     assert PERSON_ID not in str(first)
+
+
+def test_an_applicant_taken_in_meanwhile_is_found_not_created_twice(monkeypatch):
+    """Two intakes of a new applicant at once: the one that loses the insert gets the other's row."""
+    first = identify_applicant(kind=ApplicantKind.PERSON, id_number=PERSON_ID, name="张三")
+    found = services._known_applicant
+    looks = iter([None])  # the first look misses, as it would have just before the other insert
+    monkeypatch.setattr(services, "_known_applicant", lambda *key: next(looks, None) or found(*key))
+    again = identify_applicant(kind=ApplicantKind.PERSON, id_number=PERSON_ID, name="张三", phone="139")
+    assert again == first and again.phone == "139" and Applicant.objects.filter(id_number=PERSON_ID).count() == 1
 
 
 def test_residence_permit_number():

@@ -41,3 +41,4 @@ def test_intakes_at_once_are_numbered_one_after_another(window_case):
     assert len({n[:-5] for n in numbers}) == 1  # one implementation, one day
     assert [n[-5:] for n in numbers] == ["00001", "00002", "00003", "00004"]
     assert sorted(Case.objects.values_list("number", flat=True)) == numbers
+    assert CaseEvent.objects.filter(action=Action.SUBMIT).count() == 4

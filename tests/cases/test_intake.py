@@ -166,6 +166,8 @@ class TestIntakeValidation:
         assert first.number.startswith(prefix) and second.number.startswith(prefix)
         assert int(second.number[-5:]) == int(first.number[-5:]) + 1
         assert first.number == Case.objects.get(pk=first.pk).number  # the number returned is the one stored
+        for case in (first, second):  # the day's first case (its counter created) and the next: one event each
+            assert list(case.events.values_list("action", "actor_role")) == [(Action.SUBMIT, "clerk")]
 
     def test_the_sequence_may_outgrow_five_digits(self, food_item, person, user_of):
         first = window_submit(user_of("clerk_gulou"), food_item, "350102", person)

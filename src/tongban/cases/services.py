@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -64,6 +64,7 @@ from tongban.core.identifiers import (
     validate_credit_code,
     validate_resident_id,
 )
+from tongban.core.inserts import insert, insert_statement
 from tongban.core.revisions import revisions_read_once
 from tongban.directory.choices import AuthorityKind
 from tongban.directory.roles import Role
@@ -106,13 +107,36 @@ def identify_applicant(*, kind: str, id_number: str, name: str, phone: str = "")
         raise InvalidInput(exc.messages[0], code="invalid_id_number", details={"id_number": exc.messages}) from None
     if not name.strip():
         raise InvalidInput(_("请填写申请人姓名或名称。"), code="applicant_name_required", details={"name": [_("必填")]})
-    applicant, created = Applicant.objects.get_or_create(
-        id_type=id_type, id_number=number, defaults={"kind": kind, "name": name.strip(), "phone": phone}
+    applicant = _known_applicant(id_type, number) or _new_applicant(
+        kind=kind, id_type=id_type, id_number=number, name=name.strip(), phone=phone
     )
-    if not created and phone and applicant.phone != phone:
+    if phone and applicant.phone != phone:
         applicant.phone = phone
         applicant.save(update_fields=["phone"])
     return applicant
+
+
+# A static statement, not a queryset: building the query cost as much CPU as the rest of the lookup.
+_APPLICANT_FIELDS = [f.attname for f in Applicant._meta.concrete_fields]
+_FIND_APPLICANT = 'SELECT {} FROM "{}" WHERE "id_type" = %s AND "id_number" = %s'.format(
+    ", ".join(f'"{f.column}"' for f in Applicant._meta.concrete_fields), Applicant._meta.db_table
+)
+
+
+def _known_applicant(id_type: str, id_number: str) -> Applicant | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_FIND_APPLICANT, [id_type, id_number])
+        row = cursor.fetchone()
+    return Applicant.from_db(connection.alias, _APPLICANT_FIELDS, row) if row else None
+
+
+def _new_applicant(**fields) -> Applicant:
+    """Created on first sight; or, if a concurrent intake created it first, the row it created."""
+    try:
+        with transaction.atomic():
+            return Applicant.objects.create(**fields)
+    except IntegrityError:
+        return _known_applicant(fields["id_type"], fields["id_number"])
 
 
 def reveal_id_number(applicant: Applicant, *, by, purpose: str, case: Case | None = None) -> str:
@@ -172,26 +196,35 @@ def next_number(prefix: str) -> str:
     raise Conflict(_("生成办件编号失败，请重试。"), code="number_conflict")
 
 
-# PostgreSQL increments the day's counter and writes the number in one statement (one round trip).
+# PostgreSQL increments the day's counter and writes the number in one statement (one round trip),
+# with the rows to insert along with it (they are inserted whatever the counter).
 _SEQUENCE, _CASE = CaseSequence._meta.db_table, Case._meta.db_table
 _NUMBER_CASE = f"""
 WITH counter AS (UPDATE "{_SEQUENCE}" SET "last" = "last" + 1 WHERE "prefix" = %s RETURNING "last"::text AS n)
-UPDATE "{_CASE}" SET "number" = %s || LPAD(n, GREATEST(5, LENGTH(n)), '0') FROM counter
+{{rows}}UPDATE "{_CASE}" SET "number" = %s || LPAD(n, GREATEST(5, LENGTH(n)), '0') FROM counter
 WHERE "{_CASE}"."id" = %s RETURNING "number"
 """
 
 
-def _number_case(case: Case, day: datetime.date) -> None:
+def _number_case(case: Case, day: datetime.date, *rows: Model) -> None:
     """Replace the case's provisional number with its own, as late in the intake as possible: the
-    day's counter row stays locked until commit, so concurrent intakes queue for the commit only."""
+    day's counter row stays locked until commit, so concurrent intakes queue for the commit only.
+    ``rows`` (the audit event, the Idempotency-Key's record) are inserted by the same statement,
+    so no round trip of theirs adds to the time the counter is locked."""
     if connection.vendor == "postgresql":
         prefix = f"{case.implementation.code}{day:%Y%m%d}"
+        inserts = [insert_statement(row) for row in rows]
+        ctes = "".join(f", row{i} AS ({sql})\n" for i, (sql, _params) in enumerate(inserts))
+        params = [prefix, *(value for _sql, values in inserts for value in values), prefix, case.pk]
         with connection.cursor() as cursor:
-            cursor.execute(_NUMBER_CASE, [prefix, prefix, case.pk])
-            row = cursor.fetchone()
-        if row:  # else the day's first case: the counter row is created below
-            case.number = row[0]
+            cursor.execute(_NUMBER_CASE.format(rows=ctes), params)
+            numbered = cursor.fetchone()
+        if numbered:  # else the day's first case: the counter row is created below
+            case.number = numbered[0]
             return
+    else:
+        for row in rows:
+            insert(row)
     case.number = next_case_number(case.implementation, day)
     Case.objects.filter(pk=case.pk).update(number=case.number)
 
@@ -223,8 +256,11 @@ def _submit(
     human_decision: bool = False,
     bundle_case: BundleCase | None = None,
     waits_for: list[str] | None = None,
+    key_record: Callable[[Case], IdempotencyRecord] | None = None,
 ) -> Case:
-    """Create the case; then, for a single item, decide at once by commitment or by 秒批 rules."""
+    """Create the case; then, for a single item, decide at once by commitment or by 秒批 rules.
+
+    ``key_record`` makes the Idempotency-Key's record of the new case (see ``submit_once``)."""
     actor = actor_of(by)
     item = item_in_force(item_code)
     sub = _sub_item_of(item, sub_item)
@@ -253,7 +289,7 @@ def _submit(
 
     now = timezone.now()
     state = State.WAITING if waits_for else State.SUBMITTED
-    case = Case.objects.create(
+    case = Case(
         number=uuid.uuid4().hex,  # provisional: see _number_case
         item=item,
         sub_item=sub,
@@ -275,13 +311,15 @@ def _submit(
         bundle_case=bundle_case,
         waits_for=waits_for or [],
     )
+    insert(case)
+    with_number = [key_record(case)] if key_record else []
     by_licence = any(m.licence for m in materials or [])
     if by_licence:  # licence look-ups are audited with the case number: number the case before them
-        _number_case(case, timezone.localdate(now))
+        _number_case(case, timezone.localdate(now), *with_number)
     # Kept on the instance so the caller can show the new case without reading them back.
     case.intake_materials = _record_materials(case, materials or [], by=by)
     role = Role.CLERK if channel == Channel.WINDOW else Role.PROXY_AGENT if channel == Channel.PROXY else None
-    _record(
+    submitted = _event(
         case,
         Action.SUBMIT,
         actor,
@@ -291,8 +329,10 @@ def _submit(
         grant=grant,
         data={"channel": channel, "handling_mode": mode, "visit": channel == Channel.WINDOW},
     )
-    if not by_licence:
-        _number_case(case, timezone.localdate(now))
+    if by_licence:
+        insert(submitted)
+    else:
+        _number_case(case, timezone.localdate(now), submitted, *with_number)
     if commitment:
         approve_by_commitment(case, actor)
     elif bundle_case is None and item.approval_rules.all():
@@ -492,7 +532,7 @@ def _record_materials(case: Case, inputs: list[MaterialInput], *, by) -> list[Ca
         raise InvalidInput(_("提交时材料状态只能为“已提交”或“缺少”。"), code="invalid_material_status")
     by_licence = [i for i in inputs if i.licence]
     licences = _licences_for_materials(case, by_licence, applicable, by=by) if by_licence else {}
-    return CaseMaterial.objects.bulk_create(
+    rows = [
         CaseMaterial(
             case=case,
             material=m,
@@ -505,7 +545,9 @@ def _record_materials(case: Case, inputs: list[MaterialInput], *, by) -> list[Ca
             note=_("电子证照") if pk in licences else given[pk].note if pk in given else "",
         )
         for pk, m in applicable.items()
-    )
+    ]
+    insert(*rows)
+    return rows
 
 
 def _licences_for_materials(case: Case, inputs: list[MaterialInput], materials: dict, *, by) -> dict:
@@ -733,8 +775,12 @@ def _locked_case(case: Case | str) -> Case:
     return locked
 
 
-def _record(case, action, actor, from_state, to_state, *, role=None, point=None, grant=None, reason="", data=None):
-    CaseEvent.objects.create(
+def _record(case, action, actor, from_state, to_state, **details) -> None:
+    insert(_event(case, action, actor, from_state, to_state, **details))
+
+
+def _event(case, action, actor, from_state, to_state, *, role=None, point=None, grant=None, reason="", data=None):
+    return CaseEvent(
         case=case,
         action=action,
         from_state=from_state,
@@ -1295,14 +1341,17 @@ def submit_once(*, by, key: str, fingerprint: str, **submission) -> tuple[Case, 
     """``submit_case`` at most once per (user, Idempotency-Key): the same key and body return the
     first case; the same key with another body is a conflict. Safe under concurrent retries.
 
-    First attempts are the common case, so the key is not looked up first: a repeat is caught by the
-    unique constraint, its intake rolled back whole (number, case, event), and the first case returned.
+    First attempts are the common case, so the key is not looked up first: its record is inserted with
+    the case's number (``_number_case``); a repeat is caught by the unique constraint, its intake rolled
+    back whole (number, case, event), and the first case returned.
     """
+
+    def key_record(case: Case) -> IdempotencyRecord:
+        return IdempotencyRecord(user=by, key=key, body_hash=fingerprint, case=case)
+
     try:
-        with transaction.atomic():
-            case = _submit(by=by, **submission)  # in this transaction, without a savepoint of its own
-            IdempotencyRecord.objects.create(user=by, key=key, body_hash=fingerprint, case=case)
-            return case, True
+        with transaction.atomic():  # _submit runs in it, without a savepoint of its own
+            return _submit(by=by, key_record=key_record, **submission), True
     except IntegrityError:
         existing = _replay(by, key, fingerprint)  # an earlier or concurrent request with this key
         if existing is None:

@@ -32,6 +32,7 @@ from tongban.cases.choices import PostCheckStatus, State
 from tongban.cases.documents import render_document
 from tongban.cases.models import FAILED_STATES, Case, Grant
 from tongban.cases.permissions import actor_of
+from tongban.core.api.validation import validated_data
 from tongban.directory.roles import Role
 from tongban.directory.services import manageable_service_points
 from tongban.licences.api.serializers import LicenceSerializer
@@ -103,9 +104,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer}, parameters=[IDEMPOTENCY_HEADER])
     def create(self, request, *args, **kwargs):
-        payload = CaseCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated_data(CaseCreateSerializer, request.data)
         applicant = services.identify_applicant(**data["applicant"])
         submission = {
             "item_code": data["item"].upper(),
