@@ -107,6 +107,10 @@ def database_from_env() -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
         config["CONN_MAX_AGE"] = 0
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # Parameters sent apart from the statement (psycopg 3's server-side binding): no quoting of
+        # every value in Python, and statements run often are prepared once per connection.
+        config["OPTIONS"] = {"server_side_binding": True}
     return config
 
 
