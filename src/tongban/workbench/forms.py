@@ -217,7 +217,8 @@ class WindowBundleForm(ItemFormMixin, WindowMaterialsMixin, ReviewPointsMixin, B
                 deferrable=material["necessity"] == Necessity.DEFERRABLE,
                 licences=offers.get(key, ()),
             )
-        self.add_review_points(p for member in self.starting for p in self.points_of(member))
+        self.points = {member.item.code: self._review_points_of(member) for member in self.starting}
+        self.add_review_points(p for points in self.points.values() for p in points)
 
     @property
     def starting(self) -> list:
@@ -225,9 +226,13 @@ class WindowBundleForm(ItemFormMixin, WindowMaterialsMixin, ReviewPointsMixin, B
         return [m for m in self.requirements.members if not m.waits_for]
 
     @staticmethod
-    def points_of(member) -> list:
+    def _review_points_of(member) -> list:
         sub = member.sub_item.pk if member.sub_item else None
         return [p for p in member.item.review_points.all() if p.sub_item_id in (None, sub)]
+
+    def points_of(self, member) -> list:
+        """The review points of a member that starts now (read once per form)."""
+        return self.points[member.item.code]
 
     @staticmethod
     def pairs_of(member) -> list[tuple[str, int]]:
