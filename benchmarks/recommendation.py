@@ -16,7 +16,12 @@ Walk-ins choose a hall by:
   booked visitors due and the rate of recent walk-ins, plus the delay the visit causes to others;
 * nearest — the nearest eligible hall;
 * shortest wait — the eligible hall with the shortest wait right now (distance ignored);
-* home hall — the applicant's district centre.
+* home hall — the applicant's district centre;
+* (f) told the durations — for reference, an online rule that cheats: it knows the real duration of
+  everyone at each hall, on the way there or booked there, and of the person themself, and ranks the
+  halls by simulating each one exactly (travel + own wait + ``FORESIGHT_OTHERS`` × the waits the visit
+  adds to those known). It still decides when the person leaves, not knowing who comes later: how
+  close to the offline comparators an online recommender could get if it knew how long visits take.
 
 Two offline comparators know every visitor in advance — when they leave, where from, what for and
 how long each will take at the window (``offline_assignment``):
@@ -33,7 +38,8 @@ how long each will take at the window (``offline_assignment``):
 
 Prints a table, then one JSON line with the figures and the ratios recommender ÷ nearest,
 recommender ÷ clairvoyant assignment (targets on a busy day: ≤ 0.75 and ≤ 1.05), recommender ÷ LP
-bound, clairvoyant ÷ LP bound (how far the search may still be from the optimum) and recommender ÷ (e).
+bound, clairvoyant ÷ LP bound (how far the search may still be from the optimum), recommender ÷ (e)
+and (f) ÷ clairvoyant.
 """
 
 import argparse
@@ -75,6 +81,9 @@ BOOKED_SHARE = 0.2
 SLOT_MINUTES = 15
 STAFFED_SHARE = 0.35  # of all general windows (see ``staffing``); every zone staffs one window per ten it has
 HORIZON = 180.0  # booked visitors due this far ahead count in the snapshot (as the API does)
+# (f) counts the waits a visit adds to those known this many times: those not known yet are held up
+# too (seed 20261121: 1 → 17.34 min, 2 → 16.74, 3 → 16.77).
+FORESIGHT_OTHERS = 2.0
 
 
 @dataclass(frozen=True)
@@ -256,6 +265,7 @@ def _travel(city: City, place: int, hall: int) -> float:
 @dataclass
 class Day:
     city: City
+    people: list[Person]
     halls: list[Hall]
     means: dict[str, float]
     on_the_way: list[dict[int, tuple[float, str]]] = field(default_factory=list)  # per hall: person → (eta, group)
@@ -305,23 +315,57 @@ def choose_hall(rule: str, day: Day, person: Person, now: float, rng: random.Ran
     if rule == "shortest_wait":
         waits = {h: policy.predict_wait(day.snapshot(h, item.group, now, with_arrivals=False), 0.0) for h in options}
         return min(options, key=lambda h: (waits[h], _km(city, person.place, h)))
+    if rule == "foresight":
+        return min(options, key=lambda h: (_cost_told_durations(day, h, person, now), h))
     snapshots = [day.snapshot(h, item.group, now, with_arrivals=True) for h in options]
     chosen = policy.choose(policy.rank(snapshots, place["lat"], place["lng"]), rng)
     return next(h for h in options if city.halls[h].code == chosen.hall.code)
 
 
+def _cost_told_durations(day: Day, hall: int, person: Person, now: float) -> float:
+    """(f)'s cost of sending ``person`` to ``hall``: simulated with the real durations of everyone known."""
+    city = day.city
+    known = [Visitor(eta, day.people[pid].service, group) for pid, (eta, group) in day.on_the_way[hall].items()]
+    known += [
+        Visitor(p.leaves, p.service, city.items[p.item].group, booked=True, due=p.due)
+        for p in day.booked_due[hall]
+        if p.due - now <= HORIZON
+    ]
+    travel = _travel(city, person.place, hall)
+    before = _waits_from(day.halls[hall], known)
+    *others, own = _waits_from(
+        day.halls[hall], [*known, Visitor(now + travel, person.service, city.items[person.item].group)]
+    )
+    return travel + own + FORESIGHT_OTHERS * (sum(others) - sum(before))
+
+
+def _waits_from(hall: Hall, joining: list[Visitor]) -> list[float]:
+    """The waits of those waiting at ``hall``, then of ``joining`` in its order, on a copy of the hall
+    run to its end (the hall and the visitors are not changed)."""
+    copy = Hall(hall.windows)
+    copy.now, copy.free, copy.busy = hall.now, list(hall.free), list(hall.busy)
+    copy.serving = dict(hall.serving)  # called already: they are not changed again
+    copy.waiting = [dataclasses.replace(v) for v in hall.waiting]
+    everyone = [*copy.waiting, *(dataclasses.replace(v) for v in joining)]
+    for visitor in sorted(everyone[len(copy.waiting) :], key=lambda v: v.arrive):
+        copy.arrive(visitor)
+    copy.advance(math.inf)
+    return [v.wait for v in everyone]
+
+
 def run_day(city: City, people: list[Person], rule: str, seed: int) -> list[Person]:
     """Every person's hall, travel and wait under ``rule`` (people are copied, not changed)."""
     rng = random.Random(seed)
+    people = [Person(p.id, p.place, p.item, p.leaves, p.service, p.booked_hall, p.due) for p in people]
     day = Day(
         city,
+        people,
         [Hall(list(h.windows)) for h in city.halls],
         {i.group: i.mean for i in city.items},
         [{} for _ in city.halls],
         [[] for _ in city.halls],
         [[] for _ in city.halls],
     )
-    people = [Person(p.id, p.place, p.item, p.leaves, p.service, p.booked_hall, p.due) for p in people]
     events = []
     for person in people:
         if person.booked_hall is not None:
@@ -382,6 +426,7 @@ RULES = [
     ("nearest", "(a) 最近大厅"),
     ("shortest_wait", "(b) 当前等候最短"),
     ("home", "(c) 户籍所在区县中心"),
+    ("foresight", "(f) 在线，预知在场与在途者时长"),
 ]
 OFFLINE = [
     ("clairvoyant", "(d) 离线分配：预知一切"),
@@ -420,7 +465,8 @@ def measure(city: City, visitors: int, seed: int, *, offline_comparators: bool =
         # (e): planned knowing who comes when and for what, but only the item's mean service time
         means = {item.group: item.mean for item in city.items}
         blind = [dataclasses.replace(v, service=means[v.group]) for v in visits]
-        found = offline.clairvoyant_assignment(windows, blind, assignments, seed=seed)
+        not_told = {rule: halls for rule, halls in assignments.items() if rule != "foresight"}  # (f) knew durations
+        found = offline.clairvoyant_assignment(windows, blind, not_told, seed=seed)
         figures["arrivals_known"] = _offline_figures(windows, visits, found)
         found = offline.clairvoyant_assignment(windows, visits, assignments, seed=seed)
         figures["clairvoyant"] = _offline_figures(windows, visits, found)
@@ -477,6 +523,7 @@ def main() -> None:
     print("(d) 是可实现的分配，最优分配不劣于它；(d′) 是证明过的下界，最优分配不优于它")
     print("    （(d′) 的 P90 取自线性规划解的逐人数值，不是 P90 的下界）。")
     print("(e) 按各事项平均时长规划，再以真实时长计分：(d) 与 (e) 之差是预知办理时长的价值。")
+    print("(f) 是作弊的在线规则（预知在场、在途与本人的办理时长，但不知道之后谁来）：在线推荐能逼近 (d) 的程度。")
     mean = {rule: f["mean"] for rule, f in figures.items()}
     ratios = {
         "ratio_to_nearest": mean["recommender"] / mean["nearest"],
@@ -484,12 +531,13 @@ def main() -> None:
         "ratio_to_lp_bound": mean["recommender"] / mean["lp_bound"],
         "clairvoyant_to_lp_bound": mean["clairvoyant"] / mean["lp_bound"],
         "ratio_to_arrivals_known": mean["recommender"] / mean["arrivals_known"],
+        "foresight_to_clairvoyant": mean["foresight"] / mean["clairvoyant"],
     }
     print(
         f"推荐 ÷ (a) = {ratios['ratio_to_nearest']:.3f}（目标 ≤ 0.75）；"
         f"推荐 ÷ (d) = {ratios['ratio_to_clairvoyant']:.3f}（目标 ≤ 1.05）；"
         f"推荐 ÷ (d′) = {ratios['ratio_to_lp_bound']:.3f}；(d) ÷ (d′) = {ratios['clairvoyant_to_lp_bound']:.3f}；"
-        f"推荐 ÷ (e) = {ratios['ratio_to_arrivals_known']:.3f}"
+        f"推荐 ÷ (e) = {ratios['ratio_to_arrivals_known']:.3f}；(f) ÷ (d) = {ratios['foresight_to_clairvoyant']:.3f}"
     )
     summary = {
         "visitors": args.visitors,

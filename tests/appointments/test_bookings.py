@@ -148,15 +148,22 @@ def test_a_user_without_a_role_cannot_book_for_someone_else(booking_at, citizen)
         booking_at(citizen(0), by=nobody)
 
 
-def test_bookings_past_their_slot_without_check_in_are_marked_missed(booking_at, citizen):
+def test_bookings_not_checked_in_by_the_end_of_the_check_in_window_are_marked_missed(booking_at, citizen):
     from django.core.management import call_command
 
+    from tongban.appointments.services import CHECK_IN_LATE
+
     person = citizen(0)
-    past, future = booking_at(person, slot=1), booking_at(person, slot=2)
-    Booking.objects.filter(pk=past.pk).update(ends_at=timezone.now() - datetime.timedelta(minutes=1))
+    past, late, future = booking_at(person, slot=1), booking_at(person, slot=2), booking_at(person, slot=3)
+    now = timezone.now()
+    Booking.objects.filter(pk=past.pk).update(starts_at=now - CHECK_IN_LATE - datetime.timedelta(minutes=1))
+    # the slot is over, but the visitor may still check in: not missed yet
+    Booking.objects.filter(pk=late.pk).update(
+        starts_at=now - CHECK_IN_LATE + datetime.timedelta(minutes=5), ends_at=now - datetime.timedelta(minutes=1)
+    )
     call_command("mark_missed_bookings", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    past.refresh_from_db()
-    future.refresh_from_db()
+    for booking in (past, late, future):
+        booking.refresh_from_db()
     assert past.status == BookingStatus.MISSED and past.events.filter(action=BookingAction.MISS).exists()
-    assert future.status == BookingStatus.BOOKED
-    booking_at(person, slot=3)  # a missed booking no longer counts against the limit
+    assert late.status == future.status == BookingStatus.BOOKED
+    booking_at(person, slot=4)  # the third open one: a missed booking no longer counts against the limit

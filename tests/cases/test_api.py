@@ -277,3 +277,27 @@ def test_refused_intake_bodies_list_every_field(clerk_api, food_item, overrides)
         "message": "提交的数据有误，请按提示修改。",
         "details": expected.errors,
     }
+
+
+def test_a_citizen_cannot_file_in_someone_elses_name_and_nothing_is_written(user_of, food_item):
+    from tongban.cases.services import identify_applicant
+
+    victim = identify_applicant(kind="person", id_number=PERSON_ID, name="张三", phone="13700000000")
+    citizen = client_for(user_of("citizen_zhang"))
+    someone = {"kind": "person", "id_number": PERSON_ID, "name": "张三", "phone": "13800000000"}
+    bundle = {"bundle": "ANY", "region": "350104", "channel": "online", "applicant": someone}
+    for url, data in (
+        ("/api/v1/cases/", body(food_item, channel="online", applicant=someone)),
+        ("/api/v1/bundle-cases/", bundle),
+    ):
+        refused = citizen.post(url, data, format="json")
+        assert refused.status_code == 403 and refused.json()["code"] == "not_the_applicant", url
+    victim.refresh_from_db()
+    assert victim.phone == "13700000000" and not Case.objects.exists()
+
+
+def test_an_administrator_may_name_any_applicant(user_of, food_item):
+    from tongban.cases.services import applicant_for
+
+    named = applicant_for(user_of("admin"), kind="person", id_number=PERSON_ID, name="张三", phone="13700000001")
+    assert named.id_number == PERSON_ID and named.phone == "13700000001"

@@ -64,9 +64,13 @@ def test_the_guide_and_the_bundle_page_lead_to_booking(client):
 
 def test_a_bundle_is_booked_at_a_hall_that_handles_every_member(client):
     page = client.get(f"/bundles/YJS003/book/?place={QINGCHENG}").content.decode()
-    assert "开办餐饮店一件事" in page and "预约时段按" in page
+    assert "开办餐饮店一件事" in page and "所约时段够办" in page
     assert len(re.findall(r'<div class="reason">', page)) >= 1
     assert client.get("/bundles/NOPE/book/").status_code == 404
+    from tongban.catalog.models import BundleItem
+
+    [m.delete() for m in BundleItem.objects.filter(bundle__code="YJS003") if not m.waits_for]  # all now wait
+    assert client.get(f"/bundles/YJS003/book/?place={QINGCHENG}").status_code == 404
 
 
 def test_the_applicant_picks_a_place_and_sees_the_recommended_halls_with_reasons(client):
@@ -224,3 +228,28 @@ def test_my_bookings_costs_the_same_queries_however_many_bookings(citizen, user_
             assert citizen.get("/my/bookings/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_bundle_visit_holds_the_slots_of_every_item_that_starts_at_once_and_keeps_them_when_moved(citizen):
+    from tongban.appointments.models import VisitProfile
+    from tongban.appointments.services import reschedule, visit_of
+
+    visit = visit_of(bundle_code="YJS004")  # 新生儿出生: two items start at once
+    bundle, starting = visit.bundle, [visit.item, *visit.along_with]
+    assert len(starting) >= 2
+    for item in starting:
+        VisitProfile.objects.update_or_create(item_code=item.code, defaults={"slots_per_visit": 2})
+    page = citizen.get(f"/bundles/YJS004/book/?place={QINGCHENG}&hall=fz-gulou").content.decode()
+    assert f"现在即可办理的 {len(starting)} 个事项" in page and starting[1].name in page
+    starts = re.findall(r'name="starts_at" value="([^"]+)"', page)
+    citizen.post(f"/bundles/YJS004/book/?place={QINGCHENG}&hall=fz-gulou", {"starts_at": starts[0]})
+    booking = Booking.objects.get()
+    slot_minutes = 15
+    assert (booking.bundle_code, booking.item_name) == ("YJS004", bundle.name)
+    assert booking.holds.count() == 2 * len(starting)
+    assert booking.ends_at - booking.starts_at == datetime.timedelta(minutes=slot_minutes * 2 * len(starting))
+    later = [s for s in starts if s > starts[0] and s >= booking.ends_at.isoformat()]
+    moved = reschedule(booking, by=booking.applicant.user, starts_at=datetime.datetime.fromisoformat(later[-1]))
+    assert moved.bundle_code == "YJS004" and moved.holds.count() == 2 * len(starting)
+    mine = citizen.get("/my/bookings/").content.decode()
+    assert bundle.name in mine

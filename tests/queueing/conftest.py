@@ -1,11 +1,41 @@
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from tongban.catalog.models import Item
 from tongban.directory.models import Window
 from tongban.directory.roles import Role
 from tongban.directory.services import assign_staff
 from tongban.queueing.services import open_window
+from tongban.workdays.services import Calendar
+
+
+def next_working_day() -> datetime.date:
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    calendar = Calendar(day, day + datetime.timedelta(days=60))
+    while not calendar.is_working_day(day):
+        day += datetime.timedelta(days=1)
+    return day
+
+
+@pytest.fixture
+def clock_at(time_machine):
+    """Move the clock (ticking on) to a local time of the next working day: ``clock_at(10, 0)``."""
+
+    def move(hour: int, minute: int = 0, day: datetime.date | None = None) -> datetime.datetime:
+        moment = timezone.make_aware(datetime.datetime.combine(day or next_working_day(), datetime.time(hour, minute)))
+        time_machine.move_to(moment, tick=True)
+        return moment
+
+    return move
+
+
+@pytest.fixture
+def office_hours(clock_at):
+    """10:00 on the next working day: every hall open (a recommendation is for going now)."""
+    return clock_at(10)
 
 
 @pytest.fixture

@@ -24,6 +24,26 @@ def test_take_a_ticket_call_and_finish_through_the_api(api, user_of, food_item, 
     assert board["served_today"] == 1 and board["waiting"] == 0
 
 
+def test_transfer_and_no_show_through_the_api_and_a_bad_id_is_a_json_404(api, user_of, food_item, gulou_window):
+    api.force_authenticate(user_of("clerk_gulou"))
+    for _ in range(2):
+        api.post("/api/v1/tickets/", {"service_point": "fz-gulou", "item": food_item.code}, format="json")
+    api.post("/api/v1/tickets/open-window/", {"window": gulou_window("03").pk}, format="json")
+    first = api.post("/api/v1/tickets/call-next/").json()
+    moved = api.post(f"/api/v1/tickets/{first['id']}/transfer/", {"window": gulou_window("04").pk}, format="json")
+    assert moved.status_code == 200 and moved.json()["status"] == "waiting", moved.json()
+    bad = api.post(f"/api/v1/tickets/{first['id']}/transfer/", {"window": "x"}, format="json")
+    assert bad.status_code == 400 and "window" in bad.json()["details"]
+    second = api.post("/api/v1/tickets/call-next/").json()
+    assert second["id"] != first["id"]  # the transferred ticket waits for window 04, not 03
+    gone = api.post(f"/api/v1/tickets/{second['id']}/no-show/").json()
+    assert gone["status"] == "no_show"
+    again = api.post(f"/api/v1/tickets/{second['id']}/no-show/")
+    assert again.status_code == 409 and again.json()["code"]
+    for response in (api.post("/api/v1/tickets/abc/recall/"), api.get("/api/v1/tickets/1.5/")):
+        assert response.status_code == 404 and response.json()["code"]
+
+
 def test_only_clerks_of_the_hall_call_and_tickets_are_not_public(api, user_of, food_item, gulou_window):
     api.force_authenticate(user_of("clerk_city"))
     refused = api.post("/api/v1/tickets/open-window/", {"window": gulou_window("01").pk}, format="json")
@@ -38,7 +58,7 @@ def test_only_clerks_of_the_hall_call_and_tickets_are_not_public(api, user_of, f
     assert Ticket.objects.count() == 1
 
 
-def test_recommendation_lists_halls_with_reasons(api, food_item):
+def test_recommendation_lists_halls_with_reasons(api, food_item, office_hours):
     response = api.post(
         "/api/v1/recommendations/?seed=3",
         {"item": food_item.code, "region": "350104", "lat": 26.044, "lng": 119.259},
@@ -53,7 +73,7 @@ def test_recommendation_lists_halls_with_reasons(api, food_item):
     assert bad.status_code == 400
 
 
-def test_a_flood_of_recommendations_from_one_client_is_refused(api, food_item, settings):
+def test_a_flood_of_recommendations_from_one_client_is_refused(api, food_item, settings, office_hours):
     """Each recommendation counts in flight at its hall: one client cannot fill a hall with phantoms."""
     cache.clear()
     settings.RECOMMENDATION_RATE = "3/min"

@@ -181,3 +181,66 @@ def test_one_clerk_per_window_and_calling_needs_an_open_window(clerk_at, user_of
     with pytest.raises(Conflict) as error:
         call_next(by=user_of("clerk_gulou"))
     assert error.value.code == "no_open_window"
+
+
+def test_a_window_left_open_overnight_staffs_nothing_today_and_opens_for_the_next_clerk(
+    clerk_at, user_of, gulou_window, food_item
+):
+    from tongban.queueing.display import window_panel
+    from tongban.queueing.models import WindowSession
+
+    first = clerk_at("01")
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    WindowSession.objects.filter(staff=first).update(opened_at=yesterday)  # nobody closed it last night
+    with pytest.raises(Conflict) as error:
+        call_next(by=first)  # today the clerk opens the window again
+    assert error.value.code == "no_open_window"
+    panel = window_panel(first, gulou_window("01").service_point)
+    assert gulou_window("01") in panel["free_windows"]
+    second = clerk_at("01")  # another clerk sits down at it
+    stale = WindowSession.objects.get(staff=first)
+    assert timezone.localtime(stale.closed_at).time() == datetime.time(0, 0)
+    assert timezone.localdate(stale.closed_at) == timezone.localdate(yesterday) + datetime.timedelta(days=1)
+    assert WindowSession.objects.get(staff=second).closed_at is None
+    open_window(by=first, window_id=gulou_window("03").pk)  # the first clerk comes back today
+    assert WindowSession.objects.get(staff=first, window=gulou_window("03")).closed_at is None
+
+
+def test_walk_in_tickets_are_taken_only_around_opening_hours(user_of, food_item, clock_at, settings, api):
+    from tests.queueing.conftest import next_working_day
+    from tongban.workdays.models import CalendarYear, DayKind, SpecialDay
+
+    settings.TICKETS_IN_OPENING_HOURS = True
+    clerk = user_of("clerk_gulou")
+    clock_at(20)
+    with pytest.raises(Conflict) as error:
+        issue_ticket(by=clerk, point_code="fz-gulou", item_code=food_item.code)
+    assert error.value.code == "hall_closed" and "取号时间为 07:30 至 17:30" in error.value.message
+    api.force_authenticate(clerk)
+    refused = api.post("/api/v1/tickets/", {"service_point": "fz-gulou", "item": food_item.code}, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "hall_closed"
+    clock_at(7, 40)  # before opening: people queue for the day
+    assert issue_ticket(by=clerk, point_code="fz-gulou", item_code=food_item.code).number == "A001"
+    day = next_working_day() + datetime.timedelta(days=7)
+    year, _created = CalendarYear.objects.get_or_create(year=day.year)
+    SpecialDay.objects.update_or_create(date=day, defaults={"year": year, "kind": DayKind.HOLIDAY, "name": "测试"})
+    clock_at(10, day=day)
+    with pytest.raises(Conflict) as error:
+        issue_ticket(by=clerk, point_code="fz-gulou", item_code=food_item.code)
+    assert error.value.code == "hall_closed" and "今天不办公" in error.value.message
+    assert Ticket.objects.count() == 1
+
+
+def test_a_recall_puts_the_ticket_back_at_the_top_of_the_big_screen(clerk_at, food_item, client):
+    from tongban.queueing.display import board
+
+    first, second = clerk_at("01"), clerk_at("02")
+    for _ in range(2):
+        issue_ticket(by=first, point_code="fz-gulou", item_code=food_item.code)
+    a001, a002 = call_next(by=first), call_next(by=second)
+    point = a001.service_point
+    assert [t.number for t in board(point).called] == [a002.number, a001.number]
+    recall(a001, by=first)
+    assert [t.number for t in board(point).called] == [a001.number, a002.number]
+    screen = client.get("/queue/fz-gulou/display/board/").content.decode()
+    assert screen.index(a001.number) < screen.index(a002.number) and "重呼" in screen

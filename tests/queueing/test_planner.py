@@ -65,11 +65,29 @@ def test_simulation_confirms_erlang_c_for_exponential_service():
 
 
 def test_variable_service_times_wait_longer_than_erlang_c_says_and_the_plan_says_so():
-    groups = [GroupDemand("real_estate", "不动产登记", {9: 20}, 15.0, cv=2.0)]
+    groups = [GroupDemand("real_estate", "不动产登记", {9: 30}, 20.0, cv=2.5)]
     plan = plan_hall(groups, simulate_minutes=30_000, seed=5)
     hour = plan.hours[0]
     assert hour.pooled.simulated_wait > hour.pooled.mean_wait
-    assert plan.notes and "变异系数为 2.00" in plan.notes[0] and "偏乐观" in plan.notes[0]
+    variability = [n for n in plan.notes if "变异系数为 2.50" in n]
+    assert variability and "偏乐观" in variability[0]
+    # the simulation misses the target with Erlang C's windows: the plan says so and how many it needs
+    assert hour.pooled.simulated_share < 0.8
+    short = next(n for n in plan.notes if n.startswith("9:00 综窗"))
+    needed = int(short.split("仿真需 ")[1].split(" 个")[0])
+    assert needed > hour.pooled.windows
+    demand = {"real_estate": (30, 20.0, 2.5)}
+    assert simulate_steady([None] * needed, demand, within=10, minutes=30_000, seed=5 + 9).share_within >= 0.8
+    assert simulate_steady([None] * (needed - 1), demand, within=10, minutes=30_000, seed=5 + 9).share_within < 0.8
+
+
+def test_a_mixture_of_groups_in_one_queue_gets_its_own_variability_note():
+    groups = [
+        GroupDemand("market", "市场监管", {9: 10}, 30.0, cv=1.0),
+        GroupDemand("public_security", "公安", {9: 30}, 3.0, cv=1.0),
+    ]
+    notes = plan_hall(groups).notes
+    assert len(notes) == 1 and "综窗（各组混合排队）" in notes[0] and "偏乐观" in notes[0]
 
 
 def test_simulation_repeats_with_the_same_seed():

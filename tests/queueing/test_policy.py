@@ -12,6 +12,7 @@ from tongban.queueing.policy import (
     distance_km,
     predict_wait,
     rank,
+    reason_for,
     travel_minutes,
 )
 
@@ -70,15 +71,43 @@ def test_ranking_weighs_travel_against_wait_and_says_why():
     assert "预计等候 95 分钟" in options[1].reason  # (300 − 3 × 5) ÷ 3, it drains while one travels
 
 
+def test_only_halls_that_will_call_the_person_today_are_offered_and_opening_counts_as_waiting():
+    here = {"lat": 26.080, "lng": 119.300}  # travel to any of these halls: 5 minutes
+    open_all_day = replace(hall("open", backlog=30), hours=((-90.0, 420.0),))
+    closing = replace(hall("closing", backlog=0), hours=((-400.0, 4.0),))  # shuts before one gets there
+    too_late = replace(hall("too-late", backlog=60), hours=((-400.0, 12.0),))  # called after it shuts
+    lunch = replace(hall("lunch"), hours=((-200.0, -20.0), (60.0, 240.0)))  # reopens in an hour
+    holiday = replace(hall("holiday"), hours=())
+    options = {o.hall.code: o for o in rank([open_all_day, closing, too_late, lunch, holiday], **here)}
+    assert set(options) == {"open", "lunch"}
+    assert options["open"].opens_in == 0 and options["open"].wait_minutes == (30 - 3 * 5) / 3
+    after_lunch = options["lunch"]
+    assert after_lunch.opens_in == 55 and after_lunch.wait_minutes == 55
+    assert "到达约 55 分钟后开始办公，预计等候 55 分钟" in after_lunch.reason
+    assert rank([replace(hall("unknown"))], **here)[0].opens_in == 0  # no hours known: open all along
+
+    # People already queueing before opening: the windows work only from opening time
+    queued = replace(hall("queued", backlog=300), hours=((60.0, 480.0),))
+    before_opening = rank([queued], **here)[0]
+    assert before_opening.opens_in == 55 and before_opening.wait_minutes == 55 + 300 / 3
+    assert predict_wait(queued, 90) == (300 - 3 * 30) / 3  # and then drain it
+
+
 def test_a_visit_costs_those_after_it_most_at_a_hall_with_few_windows():
-    """Ranked by everyone's time: a small hall a little nearer loses to a large one; the person's own figures stay."""
+    """Listed by the person's own time, chosen by everyone's: a large hall a little further beats a small
+    nearer one, and the reason says what that costs the person and spares others."""
     lately = {"service_minutes": 12.0, "walk_in_rate": 0.2}  # people come now and then, nobody waits now
-    small = replace(hall("small", windows=1), **lately)
-    large = replace(hall("large", windows=10, lat=26.085), **lately)
+    small = replace(hall("small", windows=1), name="小站", **lately)
+    large = replace(hall("large", windows=10, lat=26.095), **lately)
     options = rank([small, large], 26.08, 119.30)
-    assert [o.hall.code for o in options] == ["large", "small"]
+    assert [o.hall.code for o in options] == ["small", "large"]  # nearer, and nobody waits at either
+    chosen = choose(options, random.Random(1))
+    assert chosen.hall.code == "large"
+    extra = round(chosen.total_minutes - options[0].total_minutes)
+    assert extra >= 1
+    assert reason_for(chosen, options) == chosen.reason + f"；比小站约多 {extra} 分钟，但可让后来办事的人少等约 22 分钟"
+    assert reason_for(options[0], options) == options[0].reason
     by_code = {o.hall.code: o for o in options}
-    assert by_code["small"].total_minutes < by_code["large"].total_minutes  # nearer, and nobody waits at either
     assert by_code["small"].others_minutes == OTHERS_DELAYED * 12.0
     assert by_code["large"].cost_minutes == by_code["large"].total_minutes + OTHERS_DELAYED * 12.0 / 10
     assert by_code["small"].reason.endswith("预计到达即可办理")

@@ -52,6 +52,14 @@ def eligible_points(item: Item, department: Department) -> list[ServicePoint]:
     return [point for point in places_for(item, department) if can_handle(item, department, point)]
 
 
+def published_bundle(code: str) -> Bundle:
+    """A published bundle with its members, or ``bundle_not_found``."""
+    bundle = Bundle.objects.filter(code=code.strip(), status=BundleStatus.PUBLISHED).prefetch_related("members").first()
+    if bundle is None:
+        raise NotFound(_("一件事 %s 不存在或未发布。") % code, code="bundle_not_found")
+    return bundle
+
+
 def eligible_points_for(*, region_code: str, item_code: str = "", bundle_code: str = "") -> tuple[list[Item], list]:
     """The items asked for (one item, or a bundle's members) and the points that can handle all of them."""
     if bool(item_code) == bool(bundle_code):
@@ -59,14 +67,7 @@ def eligible_points_for(*, region_code: str, item_code: str = "", bundle_code: s
     if item_code:
         items = [item_in_force(item_code.strip().upper())]
     else:
-        bundle = (
-            Bundle.objects.filter(code=bundle_code.strip(), status=BundleStatus.PUBLISHED)
-            .prefetch_related("members")
-            .first()
-        )
-        if bundle is None:
-            raise NotFound(_("一件事 %s 不存在或未发布。") % bundle_code, code="bundle_not_found")
-        items = [item_in_force(member.item_code) for member in bundle.members.all()]
+        items = [item_in_force(member.item_code) for member in published_bundle(bundle_code).members.all()]
     common: dict[int, ServicePoint] | None = None
     for item in items:
         points = {p.pk: p for p in eligible_points(item, owning_department(item, region_code))}

@@ -18,6 +18,7 @@ from tongban.directory.choices import AuthorityKind
 from tongban.directory.models import Department, ServicePoint, Window
 
 DEFAULT_SERVICE_MINUTES = 10
+MAX_SLOTS_PER_VISIT = 8
 
 
 class VisitProfile(models.Model):
@@ -25,7 +26,7 @@ class VisitProfile(models.Model):
 
     item_code = models.CharField(_("事项编码"), max_length=12, unique=True, validators=[ITEM_CODE_VALIDATOR])
     slots_per_visit = models.PositiveSmallIntegerField(
-        _("每次办理占用时段数"), default=1, validators=[MinValueValidator(1), MaxValueValidator(8)]
+        _("每次办理占用时段数"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_SLOTS_PER_VISIT)]
     )
     service_group = models.CharField(
         _("服务时长分组"),
@@ -81,7 +82,8 @@ class Booking(models.Model):
         Applicant, verbose_name=_("预约人"), on_delete=models.PROTECT, related_name="bookings"
     )
     item_code = models.CharField(_("事项编码"), max_length=12)
-    item_name = models.CharField(_("事项名称"), max_length=200)
+    item_name = models.CharField(_("事项名称"), max_length=200)  # a bundle's name for a bundle's visit
+    bundle_code = models.CharField(_("一件事编码"), max_length=32, blank=True, default="")
     region_code = models.CharField(_("申请人所属区划"), max_length=12)
     department = models.ForeignKey(
         Department, verbose_name=_("承办部门"), on_delete=models.PROTECT, related_name="bookings"

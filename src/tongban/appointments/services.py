@@ -6,6 +6,7 @@ booking limit, the slot holds for capacity) and writes a ``BookingEvent``.
 
 import datetime
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -13,23 +14,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.appointments.choices import BookingAction, BookingStatus
-from tongban.appointments.eligibility import eligible_points, owning_department
-from tongban.appointments.models import Booking, BookingEvent, BookingSettings, SlotHold, VisitProfile
+from tongban.appointments.eligibility import eligible_points, owning_department, published_bundle
+from tongban.appointments.models import (
+    MAX_SLOTS_PER_VISIT,
+    Booking,
+    BookingEvent,
+    BookingSettings,
+    SlotHold,
+    VisitProfile,
+)
 from tongban.cases.models import Applicant
 from tongban.cases.permissions import actor_of
-from tongban.catalog.models import Item
+from tongban.cases.services import ACTS_FOR_OTHERS
+from tongban.catalog.models import Bundle, Item
 from tongban.catalog.services import item_in_force
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.directory.choices import Weekday
-from tongban.directory.models import ServicePoint, Window
-from tongban.directory.roles import Role
+from tongban.directory.models import Department, ServicePoint, Window
 from tongban.workdays.models import DayKind
 from tongban.workdays.services import Calendar
 
 # A person may hold this many open (future, not cancelled) bookings at once.
 MAX_OPEN_BOOKINGS = 3
+# A booked visitor checks in (takes their ticket) from this long before the slot until this long after.
+CHECK_IN_EARLY = datetime.timedelta(hours=2)
+CHECK_IN_LATE = datetime.timedelta(minutes=30)
 # Staff who book, cancel and reschedule on an applicant's behalf.
-BOOKING_AGENT_ROLES = {Role.CLERK, Role.PROXY_AGENT}
+BOOKING_AGENT_ROLES = ACTS_FOR_OTHERS
 
 
 def booking_settings(point: ServicePoint) -> BookingSettings:
@@ -42,12 +53,17 @@ def visit_profile(item_code: str) -> VisitProfile:
     return VisitProfile.objects.filter(item_code=item_code).first() or VisitProfile(item_code=item_code)
 
 
-def opening_periods(point: ServicePoint, day: datetime.date) -> list[tuple[datetime.time, datetime.time]]:
-    """Hours on ``day``: none on a holiday; a make-up working day (调休) keeps Monday's hours."""
+def hours_weekday(day: datetime.date) -> int | None:
+    """Whose weekday's opening hours apply on ``day``: none on a holiday, Monday's on a make-up working day (调休)."""
     kind = Calendar(day, day).special.get(day)
     if kind == DayKind.HOLIDAY:
-        return []
-    weekday = Weekday.MONDAY if kind == DayKind.MAKEUP_WORKDAY else day.weekday()
+        return None
+    return Weekday.MONDAY if kind == DayKind.MAKEUP_WORKDAY else day.weekday()
+
+
+def opening_periods(point: ServicePoint, day: datetime.date) -> list[tuple[datetime.time, datetime.time]]:
+    """Hours on ``day``: none on a holiday; a make-up working day (调休) keeps Monday's hours."""
+    weekday = hours_weekday(day)
     return [(p.opens, p.closes) for p in point.opening_periods.all() if p.weekday == weekday]
 
 
@@ -64,12 +80,45 @@ def slot_starts(point: ServicePoint, day: datetime.date, slot_minutes: int) -> l
     return starts
 
 
-def bookable_windows(point: ServicePoint, item: Item) -> list[Window]:
+def bookable_windows(point: ServicePoint, item: Item, along_with: Sequence[Item] = ()) -> list[Window]:
+    """Windows open for booking that serve the item and everything taken in with it (a bundle's items)."""
     return [
         w
         for w in point.windows.all()
-        if w.bookable and w.serves(item_code=item.code, authority_kind=item.authority_kind)
+        if w.bookable and all(w.serves(item_code=i.code, authority_kind=i.authority_kind) for i in (item, *along_with))
     ]
+
+
+def visit_slots(items: Sequence[Item]) -> int:
+    """Slots one visit takes: the item's own, or for a bundle taken in at one window, its items' together."""
+    slots = sum(visit_profile(i.code).slots_per_visit for i in items)
+    if slots > MAX_SLOTS_PER_VISIT:
+        raise InvalidInput(
+            _("一次到场要办的事项需要 %(slots)d 个时段，超过一次预约最多的 %(max)d 个，请分次预约或直接到窗口办理。")
+            % {"slots": slots, "max": MAX_SLOTS_PER_VISIT},
+            code="visit_too_long",
+        )
+    return slots
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What one booked visit takes in at one window: an item, or a bundle's items that start at once
+    (those waiting for another's result are done later)."""
+
+    item: Item
+    along_with: tuple[Item, ...] = ()
+    bundle: Bundle | None = None
+
+
+def visit_of(*, item_code: str = "", bundle_code: str = "") -> Visit:
+    if not bundle_code:
+        return Visit(item_in_force(item_code.strip().upper()))
+    bundle = published_bundle(bundle_code)
+    starting = [item_in_force(m.item_code) for m in bundle.members.all() if not m.waits_for]
+    if not starting:
+        raise NotFound(_("一件事“%s”暂无可以预约办理的事项。") % bundle.name, code="bundle_not_bookable")
+    return Visit(starting[0], tuple(starting[1:]), bundle)
 
 
 @dataclass(frozen=True)
@@ -107,14 +156,20 @@ def _check_day(settings: BookingSettings, day: datetime.date, now: datetime.date
 
 
 def availability(
-    point: ServicePoint, item: Item, day: datetime.date, *, now: datetime.datetime | None = None
+    point: ServicePoint,
+    item: Item,
+    day: datetime.date,
+    *,
+    now: datetime.datetime | None = None,
+    along_with: Sequence[Item] = (),
 ) -> list[Slot]:
-    """Visits of this item that still fit on ``day`` at ``point``, with how many windows each has free."""
+    """Visits of this item (and ``along_with`` it: a bundle's other items) that still fit on ``day`` at
+    ``point``, with how many windows each has free."""
     now = now or timezone.now()
     settings = booking_settings(point)
     _check_day(settings, day, now)
-    windows = bookable_windows(point, item)
-    slots = visit_profile(item.code).slots_per_visit
+    windows = bookable_windows(point, item, along_with)
+    slots = visit_slots([item, *along_with])
     taken = _taken(windows, day, now)
     result = []
     for visit in _visits(slot_starts(point, day, settings.slot_minutes), settings.slot_minutes, slots):
@@ -142,24 +197,34 @@ def _new_number(starts_at: datetime.datetime) -> str:
     return f"YY{timezone.localtime(starts_at):%y%m%d}{secrets.token_hex(4).upper()}"
 
 
+def check_eligible(point: ServicePoint, visit: Visit, region_code: str) -> Department:
+    """The department owning the visit's item for ``region_code``, if ``point`` may handle it and every
+    item taken in with it for them (scope, negative list, grants); else ``point_not_eligible``."""
+    departments = []
+    for item in (visit.item, *visit.along_with):
+        departments.append(owning_department(item, region_code))
+        if point not in eligible_points(item, departments[-1]):
+            raise Forbidden(
+                _("%(point)s不能为您办理“%(item)s”（通办范围、负面清单或授权所限），请选择其他网点。")
+                % {"point": point.name, "item": item.name},
+                code="point_not_eligible",
+            )
+    return departments[0]
+
+
 def _book(
     *,
     by,
     applicant: Applicant,
-    item: Item,
+    visit: Visit,
     region_code: str,
     point: ServicePoint,
     starts_at: datetime.datetime,
     now: datetime.datetime,
     replacing: Booking | None = None,
 ) -> Booking:
-    department = owning_department(item, region_code)
-    if point not in eligible_points(item, department):
-        raise Forbidden(
-            _("%(point)s不能为您办理“%(item)s”（通办范围、负面清单或授权所限），请选择其他网点。")
-            % {"point": point.name, "item": item.name},
-            code="point_not_eligible",
-        )
+    item, along_with, bundle = visit.item, visit.along_with, visit.bundle
+    department = check_eligible(point, visit, region_code)
     Applicant.objects.select_for_update().filter(pk=applicant.pk).first()  # one booking of a person at a time
     open_bookings = Booking.objects.filter(applicant=applicant, status=BookingStatus.BOOKED, ends_at__gt=now)
     if replacing is not None:
@@ -172,7 +237,7 @@ def _book(
     settings = booking_settings(point)
     day = timezone.localdate(starts_at)
     _check_day(settings, day, now)
-    slots = visit_profile(item.code).slots_per_visit
+    slots = visit_slots([item, *along_with])
     visit = next(
         (
             v
@@ -185,7 +250,7 @@ def _book(
         raise InvalidInput(
             _("所选时间不是可预约的时段。"), code="invalid_slot", details={"starts_at": [_("请从可预约时段中选择")]}
         )
-    windows = bookable_windows(point, item)
+    windows = bookable_windows(point, item, along_with)
     step = datetime.timedelta(minutes=settings.slot_minutes)
     for window in windows:
         try:
@@ -196,7 +261,8 @@ def _book(
                     number=_new_number(starts_at),
                     applicant=applicant,
                     item_code=item.code,
-                    item_name=item.name,
+                    item_name=bundle.name if bundle else item.name,
+                    bundle_code=bundle.code if bundle else "",
                     region_code=region_code,
                     department=department,
                     service_point=point,
@@ -214,19 +280,27 @@ def _book(
 
 @transaction.atomic
 def book(
-    *, by, applicant: Applicant, item_code: str, region_code: str, point_code: str, starts_at: datetime.datetime
+    *,
+    by,
+    applicant: Applicant,
+    item_code: str = "",
+    bundle_code: str = "",
+    region_code: str,
+    point_code: str,
+    starts_at: datetime.datetime,
 ) -> Booking:
-    """Book a visit for ``applicant`` at a point that can handle the item for their jurisdiction."""
+    """Book a visit for ``applicant`` at a point that can handle the item (or every item of the bundle that
+    starts at once, taken in at one window in one longer visit) for their jurisdiction."""
     _check_agent(by, applicant)
     point = service_point(point_code)
     booking = _book(
         by=by,
         applicant=applicant,
-        item=item_in_force(item_code.strip().upper()),
         region_code=region_code,
         point=point,
         starts_at=starts_at,
         now=timezone.now(),
+        visit=visit_of(item_code=item_code, bundle_code=bundle_code),
     )
     _log(booking, BookingAction.BOOK, by, region=region_code)
     return booking
@@ -279,7 +353,7 @@ def reschedule(booking: Booking | str, *, by, starts_at: datetime.datetime, poin
     new = _book(
         by=by,
         applicant=old.applicant,
-        item=item_in_force(old.item_code),
+        visit=visit_of(item_code=old.item_code, bundle_code=old.bundle_code),
         region_code=region,
         point=service_point(point_code or old.service_point.code),
         starts_at=starts_at,
@@ -296,9 +370,11 @@ def reschedule(booking: Booking | str, *, by, starts_at: datetime.datetime, poin
 
 @transaction.atomic
 def mark_missed(now: datetime.datetime | None = None) -> int:
-    """Bookings whose visit ended without a check-in are missed (爽约); their slots are history."""
+    """Bookings not checked in by the end of the check-in window (``CHECK_IN_LATE``) are missed (爽约)."""
     now = now or timezone.now()
-    missed = list(Booking.objects.select_for_update().filter(status=BookingStatus.BOOKED, ends_at__lte=now))
+    missed = list(
+        Booking.objects.select_for_update().filter(status=BookingStatus.BOOKED, starts_at__lt=now - CHECK_IN_LATE)
+    )
     for booking in missed:
         booking.status = BookingStatus.MISSED
         booking.save(update_fields=["status"])

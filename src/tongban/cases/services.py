@@ -88,6 +88,7 @@ DEFAULT_MAX_REVIEW_STEPS = 3
 MAX_EXTENSION_DAYS = 10  # 行政许可法 art. 42
 DEEMED_ACCEPTANCE_DAYS = 5  # 行政许可法 art. 32
 FULL_ID_ROLES = {Role.CLERK, Role.APPROVER, Role.PROXY_AGENT}
+ACTS_FOR_OTHERS = {Role.CLERK, Role.PROXY_AGENT}  # may file or book for any applicant
 
 
 # --- applicants ------------------------------------------------------------------------------
@@ -95,16 +96,7 @@ FULL_ID_ROLES = {Role.CLERK, Role.APPROVER, Role.PROXY_AGENT}
 
 def identify_applicant(*, kind: str, id_number: str, name: str, phone: str = "") -> Applicant:
     """Validate the identity number and return the applicant it names (created on first sight)."""
-    try:
-        if kind == ApplicantKind.PERSON:
-            number = validate_resident_id(id_number)
-            id_type = IdType.RESIDENCE_PERMIT if number[:6] in RESIDENCE_PERMIT_PREFIXES else IdType.RESIDENT_ID
-        elif kind == ApplicantKind.ENTERPRISE:
-            number, id_type = validate_credit_code(id_number), IdType.CREDIT_CODE
-        else:
-            raise InvalidInput(_("申请人类别无效。"), code="invalid_applicant_kind", details={"kind": [_("无效选项")]})
-    except ValidationError as exc:
-        raise InvalidInput(exc.messages[0], code="invalid_id_number", details={"id_number": exc.messages}) from None
+    id_type, number = _valid_identity(kind, id_number)
     if not name.strip():
         raise InvalidInput(_("请填写申请人姓名或名称。"), code="applicant_name_required", details={"name": [_("必填")]})
     applicant = _known_applicant(id_type, number) or _new_applicant(
@@ -114,6 +106,30 @@ def identify_applicant(*, kind: str, id_number: str, name: str, phone: str = "")
         applicant.phone = phone
         applicant.save(update_fields=["phone"])
     return applicant
+
+
+def applicant_for(by, *, kind: str, id_number: str, name: str, phone: str = "") -> Applicant:
+    """The applicant an API request names: anyone for a clerk or proxy agent, else only the caller.
+
+    Checked before ``identify_applicant`` writes anything, so a refused caller changes nobody's record."""
+    if not (by.is_superuser or actor_of(by).roles & ACTS_FOR_OTHERS):
+        own = Applicant.objects.filter(user_id=by.pk).first()
+        if own is None or (own.id_type, own.id_number) != _valid_identity(kind, id_number):
+            raise Forbidden(_("只能以本人身份申请，或由窗口人员、代办员代为申请。"), code="not_the_applicant")
+    return identify_applicant(kind=kind, id_number=id_number, name=name, phone=phone)
+
+
+def _valid_identity(kind: str, id_number: str) -> tuple[str, str]:
+    """(id type, normalised number) of a resident ID, residence permit or unified social credit code."""
+    try:
+        if kind == ApplicantKind.PERSON:
+            number = validate_resident_id(id_number)
+            return (IdType.RESIDENCE_PERMIT if number[:6] in RESIDENCE_PERMIT_PREFIXES else IdType.RESIDENT_ID), number
+        if kind == ApplicantKind.ENTERPRISE:
+            return IdType.CREDIT_CODE, validate_credit_code(id_number)
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages[0], code="invalid_id_number", details={"id_number": exc.messages}) from None
+    raise InvalidInput(_("申请人类别无效。"), code="invalid_applicant_kind", details={"kind": [_("无效选项")]})
 
 
 # A static statement, not a queryset: building the query cost as much CPU as the rest of the lookup.
@@ -270,7 +286,7 @@ def _submit(
 
     _know_own_applicant(by, applicant)
     if channel == Channel.ONLINE:
-        if applicant.user_id != by.pk and not actor.roles & {Role.CLERK, Role.PROXY_AGENT}:
+        if applicant.user_id != by.pk and not actor.roles & ACTS_FOR_OTHERS:
             raise Forbidden(_("网上申请只能由申请人本人提交。"), code="not_the_applicant")
         if 2 not in (item.online_stages or []):
             raise InvalidInput(_("“%s”未开通网上收件，请到窗口办理。") % item.name, code="not_online")

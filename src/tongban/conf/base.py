@@ -170,6 +170,9 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
+# Walk-in tickets only on a day a hall opens, from an hour before it opens until it closes.
+TICKETS_IN_OPENING_HOURS = env_bool("TONGBAN_TICKETS_IN_OPENING_HOURS", True)
+
 # Recommendations a client may ask for (each counts in flight at its hall): DRF rate, e.g. "30/min".
 RECOMMENDATION_RATE = os.environ.get("TONGBAN_RECOMMENDATION_RATE", "30/min")
 

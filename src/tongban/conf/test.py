@@ -26,3 +26,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 
 # Tests share one in-memory cache and one address; the throttle's own test sets a low rate.
 RECOMMENDATION_RATE = "10000/min"
+
+# Tests take tickets whatever the hour of the run; the rule's own tests turn it on.
+TICKETS_IN_OPENING_HOURS = False

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 from tongban.appointments import services as appointments
 from tongban.appointments.choices import BookingStatus
 from tongban.appointments.models import Booking
-from tongban.catalog.choices import BundleStatus
 from tongban.catalog.models import Bundle, Item
 from tongban.catalog.services import item_in_force
 from tongban.core.errors import InvalidInput, NotFound, ServiceError
@@ -48,30 +47,41 @@ def book_item(request, code):
 
 
 def book_bundle(request, code):
-    bundle = get_object_or_404(Bundle, code=code, status=BundleStatus.PUBLISHED)
-    members = list(bundle.members.all())
-    first = next((m for m in members if not m.waits_for), members[0] if members else None)
-    if first is None:
-        raise Http404
+    """One visit for the bundle's items that start at once: a window takes them in together (一窗受理)."""
+    try:
+        visit = appointments.visit_of(bundle_code=code)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
     return _booking(
         request,
-        subject=bundle.name,
-        back=reverse("portal:bundle", args=[bundle.code]),
-        lead=_in_force(first.item_code),
-        bundle=bundle,
+        subject=visit.bundle.name,
+        back=reverse("portal:bundle", args=[visit.bundle.code]),
+        lead=visit.item,
+        along_with=list(visit.along_with),
+        bundle=visit.bundle,
     )
 
 
-def _booking(request, *, subject: str, back: str, lead: Item, item: Item | None = None, bundle: Bundle | None = None):
+def _booking(
+    request,
+    *,
+    subject: str,
+    back: str,
+    lead: Item,
+    item: Item | None = None,
+    bundle: Bundle | None = None,
+    along_with: list[Item] | None = None,
+):
     """One page, three steps in its address: ``place`` (or ``lat``/``lng``), then ``hall``, then ``day``."""
     params = request.GET
     context = {"nav": "search", "subject": subject, "back": back, "lead": lead, "bundle": bundle, "error": ""}
+    context["visit_items"] = [i.name for i in [lead, *(along_with or [])]]
     here = whereabouts(params.get("place", ""), params.get("lat", ""), params.get("lng", ""))
     context.update(places=located_regions(), here=here)
     if here is None:
         return render(request, "portal/book.html", context)
     try:
-        _items, points, options = ranked_halls(
+        _items, points, _snapshots, options = ranked_halls(
             region_code=here.region.code,
             lat=here.lat,
             lng=here.lng,
@@ -93,10 +103,10 @@ def _booking(request, *, subject: str, back: str, lead: Item, item: Item | None 
         return render(request, "portal/book.html", context)
     context["hall"] = hall
     if request.method == "POST":
-        booked = _book(request, lead, here.region.code, hall, context)
+        booked = _book(request, lead, here.region.code, hall, context, bundle)
         if booked is not None:
             return redirect("portal:my_booking", number=booked.number)
-    context.update(_slots(hall, lead, params.get("day", "")))
+    context.update(_slots(hall, lead, params.get("day", ""), along_with or []))
     return render(request, "portal/book.html", context)
 
 
@@ -107,14 +117,15 @@ def _open_days(point: ServicePoint) -> list[datetime.date]:
     return [day for day in days if appointments.slot_starts(point, day, settings.slot_minutes)][:SHOWN_DAYS]
 
 
-def _slots(hall: ServicePoint, item: Item, chosen: str) -> dict:
-    """The hall's next open days and the chosen day's slots (the first day with a free one by default)."""
+def _slots(hall: ServicePoint, item: Item, chosen: str, along_with: list[Item]) -> dict:
+    """The hall's next open days and the chosen day's slots (the first day with a free one by default),
+    for a visit for ``item`` and ``along_with`` it (a bundle's other items)."""
     point = appointments.service_point(hall.code)  # with its windows and opening hours
     days = _open_days(point)
     wanted = next((d for d in days if d.isoformat() == chosen), None)
     try:
         for day in [wanted] if wanted else days:
-            slots = appointments.availability(point, item, day)
+            slots = appointments.availability(point, item, day, along_with=along_with)
             if wanted or any(s.free for s in slots):
                 return {"days": days, "day": day, "slots": slots}
     except ServiceError as exc:
@@ -122,7 +133,9 @@ def _slots(hall: ServicePoint, item: Item, chosen: str) -> dict:
     return {"days": days, "day": days[0] if days else None, "slots": []}
 
 
-def _book(request, item: Item, region_code: str, hall: ServicePoint, context: dict) -> Booking | None:
+def _book(
+    request, item: Item, region_code: str, hall: ServicePoint, context: dict, bundle: Bundle | None
+) -> Booking | None:
     if not request.user.is_authenticated:
         context["error"] = _("请先登录再预约。")
         return None
@@ -134,7 +147,8 @@ def _book(request, item: Item, region_code: str, hall: ServicePoint, context: di
         booking = appointments.book(
             by=request.user,
             applicant=applicant,
-            item_code=item.code,
+            item_code="" if bundle else item.code,
+            bundle_code=bundle.code if bundle else "",
             region_code=region_code,
             point_code=hall.code,
             starts_at=_starts_at(request.POST.get("starts_at", "")),
@@ -181,7 +195,7 @@ def _check_in_open(booking: Booking, now: datetime.datetime) -> bool:
     starts = booking.starts_at
     return (
         booking.status == BookingStatus.BOOKED
-        and starts - queueing.CHECK_IN_EARLY <= now <= starts + queueing.CHECK_IN_LATE
+        and starts - appointments.CHECK_IN_EARLY <= now <= starts + appointments.CHECK_IN_LATE
     )
 
 
@@ -200,7 +214,7 @@ def my_booking(request, number):
             "ticket_today": ticket is not None and ticket.day == timezone.localdate(now),
             "open": booking.status == BookingStatus.BOOKED and booking.ends_at > now,
             "check_in_open": _check_in_open(booking, now),
-            "check_in_from": booking.starts_at - queueing.CHECK_IN_EARLY,
+            "check_in_from": booking.starts_at - appointments.CHECK_IN_EARLY,
         },
     )
 
@@ -229,7 +243,11 @@ def reschedule_booking(request, number):
     if booking.status != BookingStatus.BOOKED:
         messages.info(request, _("预约当前状态为“%s”，不能改约。") % booking.get_status_display())
         return redirect("portal:my_booking", number=booking.number)
-    item = _in_force(booking.item_code)
+    try:
+        visit = appointments.visit_of(item_code=booking.item_code, bundle_code=booking.bundle_code)
+    except NotFound as exc:  # the item or bundle is no longer offered: the booking stands, it cannot move
+        messages.info(request, exc.message)
+        return redirect("portal:my_booking", number=booking.number)
     context = {"nav": "bookings", "booking": booking, "hall": booking.service_point, "error": ""}
     if request.method == "POST":
         try:
@@ -248,7 +266,7 @@ def reschedule_booking(request, number):
                 },
             )
             return redirect("portal:my_booking", number=moved.number)
-    context.update(_slots(booking.service_point, item, request.GET.get("day", "")))
+    context.update(_slots(booking.service_point, visit.item, request.GET.get("day", ""), list(visit.along_with)))
     return render(request, "portal/reschedule.html", context)
 
 

@@ -3,10 +3,11 @@
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from tongban.directory.models import ServicePoint, Window
-from tongban.queueing.choices import TicketStatus
+from tongban.queueing.choices import TicketAction, TicketStatus
 from tongban.queueing.models import Ticket, WindowSession
 from tongban.queueing.services import callable_tickets
 
@@ -27,10 +28,13 @@ class Board:
 def board(point: ServicePoint, now: datetime.datetime | None = None) -> Board:
     now = now or timezone.now()
     today = Ticket.objects.filter(service_point=point, day=timezone.localdate(now))
+    # A recall puts the ticket back at the top, as the hall announces it again.
+    last_called = Max("events__at", filter=Q(events__action__in=[TicketAction.CALL, TicketAction.RECALL]))
     called = list(
         today.filter(status__in=[TicketStatus.CALLED, TicketStatus.SERVING])
         .select_related("window")
-        .order_by("-called_at")[:CALLED_ON_SCREEN]
+        .annotate(last_called=last_called)
+        .order_by("-last_called", "-called_at")[:CALLED_ON_SCREEN]
     )
     waiting = today.filter(status=TicketStatus.WAITING).order_by("due_at", "sequence")
     return Board(
@@ -46,7 +50,7 @@ def board(point: ServicePoint, now: datetime.datetime | None = None) -> Board:
 def window_panel(user, point: ServicePoint, now: datetime.datetime | None = None) -> dict:
     """The clerk's panel: their window (if open), the ticket at it, the windows free to open, the hall's board."""
     now = now or timezone.now()
-    session = WindowSession.objects.select_related("window").filter(staff=user, closed_at__isnull=True).first()
+    session = WindowSession.objects.select_related("window").filter(staff=user).open_today(now).first()
     current = None
     if session is not None:
         current = (
@@ -56,9 +60,7 @@ def window_panel(user, point: ServicePoint, now: datetime.datetime | None = None
             .first()
         )
     taken = set(
-        WindowSession.objects.filter(window__service_point=point, closed_at__isnull=True).values_list(
-            "window_id", flat=True
-        )
+        WindowSession.objects.filter(window__service_point=point).open_today(now).values_list("window_id", flat=True)
     )
     windows = list(Window.objects.filter(service_point=point, is_active=True).order_by("number"))
     return {

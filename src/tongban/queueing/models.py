@@ -5,9 +5,12 @@ member; every step is a ``TicketEvent``. Service times learned from finished tic
 prediction and the staffing planner.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongban.appointments.models import Booking
@@ -17,13 +20,30 @@ from tongban.directory.models import ServicePoint, Window
 from tongban.queueing.choices import TicketAction, TicketKind, TicketStatus
 
 
+def start_of_day(now: datetime.datetime | None = None) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(now), datetime.time()))
+
+
+class WindowSessionQuerySet(models.QuerySet):
+    def open_today(self, now: datetime.datetime | None = None):
+        """Sessions not closed, opened today: one left open overnight does not staff today's window."""
+        return self.filter(closed_at__isnull=True, opened_at__gte=start_of_day(now))
+
+    def left_open(self, now: datetime.datetime | None = None):
+        """Sessions nobody closed on an earlier day."""
+        return self.filter(closed_at__isnull=True, opened_at__lt=start_of_day(now))
+
+
 class WindowSession(models.Model):
-    """A clerk signed in at a window: the window is open and calls tickets while the session lasts."""
+    """A clerk signed in at a window: the window is open and calls tickets while the session lasts
+    (on the day it was opened: a clerk opens their window again each day)."""
 
     window = models.ForeignKey(Window, verbose_name=_("窗口"), on_delete=models.CASCADE, related_name="sessions")
     staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("工作人员"), on_delete=models.PROTECT)
     opened_at = models.DateTimeField(_("开窗时间"))
     closed_at = models.DateTimeField(_("关窗时间"), null=True, blank=True)
+
+    objects = WindowSessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("窗口值守")
@@ -61,6 +81,8 @@ class Referral(models.Model):
     service_point = models.ForeignKey(ServicePoint, on_delete=models.CASCADE, related_name="referrals")
     item_code = models.CharField(_("事项编码"), max_length=12)
     service_group = models.CharField(max_length=32, choices=AuthorityKind.choices)
+    # Which zone windows serve the person (with ``item_code``); blank: general windows only.
+    authority_kind = models.CharField(max_length=32, choices=AuthorityKind.choices, blank=True, default="")
     created_at = models.DateTimeField()
     expected_at = models.DateTimeField(_("预计到达"))
     expires_at = models.DateTimeField(db_index=True)

@@ -21,6 +21,7 @@ EXPONENTIAL_CV_RANGE = (0.7, 1.3)
 MAX_WINDOWS = 500
 # Simulated minutes per hour and staffing when a plan is checked (a few seconds of CPU at most).
 CHECK_SIMULATION_MINUTES = 6000.0
+MAX_EXTRA_WINDOWS = 5  # general windows added, one at a time, when the simulation misses the target
 
 
 def erlang_c(servers: int, load: float) -> float:
@@ -133,6 +134,7 @@ def plan_hall(
     """Windows per hour, dedicated and pooled, with the waits each gives; simulated too when asked."""
     hours = sorted({h for g in groups for h, rate in g.per_hour.items() if rate > 0})
     plan = Plan(target_share, within, [], groups)
+    worst_pooled_cv = 1.0
     for hour in hours:
         by_group, waits, shares = {}, [], []
         for g in groups:
@@ -143,7 +145,8 @@ def plan_hall(
             by_group[g.group] = c
             waits.append((rate, mean_wait(c, rate, g.service_minutes)))
             shares.append((rate, service_level(c, rate, g.service_minutes, within)))
-        rate, mean, _cv = pooled_service(groups, hour)
+        rate, mean, pooled_cv = pooled_service(groups, hour)
+        worst_pooled_cv = max(worst_pooled_cv, pooled_cv, key=lambda cv: abs(cv - 1))
         pooled_windows = windows_needed(rate, mean, target_share=target_share, within=within)
         dedicated = Staffing(sum(by_group.values()), _weighted(waits), _weighted(shares))
         pooled = Staffing(
@@ -151,19 +154,54 @@ def plan_hall(
         )
         if simulate_minutes > 0:
             dedicated, pooled = _simulated(groups, hour, by_group, dedicated, pooled, within, simulate_minutes, seed)
+            plan.notes += _short_of_target(groups, hour, dedicated, pooled, plan, simulate_minutes, seed)
         plan.hours.append(HourPlan(hour, rate, dedicated, by_group, pooled))
+    variability = [(g.label, g.cv) for g in groups]
+    if len(groups) > 1:
+        variability.append(("综窗（各组混合排队）", worst_pooled_cv))
     low, high = EXPONENTIAL_CV_RANGE
-    for g in groups:
-        if not low <= g.cv <= high:
+    for label, cv in variability:
+        if not low <= cv <= high:
             plan.notes.append(
-                f"“{g.label}”的办理时长变异系数为 {g.cv:.2f}，与指数分布（1.0）相差较大，"
-                f"Erlang C 的结果{'偏乐观' if g.cv > high else '偏保守'}，请以仿真结果为准。"
+                f"“{label}”的办理时长变异系数为 {cv:.2f}，与指数分布（1.0）相差较大，"
+                f"Erlang C 的结果{'偏乐观' if cv > high else '偏保守'}，请以仿真结果为准。"
             )
     return plan
 
 
+def _demand(groups: list[GroupDemand], hour: int) -> dict[str, tuple[float, float, float]]:
+    """The hour's demand as ``simulate_steady`` takes it: group → (per hour, mean minutes, cv)."""
+    return {g.group: (g.per_hour.get(hour, 0.0), g.service_minutes, g.cv) for g in groups}
+
+
+def _short_of_target(groups, hour, dedicated, pooled, plan, minutes, seed) -> list[str]:
+    """Notes where the simulation calls fewer than the target share in time; for general windows, how
+    many the simulation needs (up to ``MAX_EXTRA_WINDOWS`` more)."""
+    notes = []
+    if len(groups) > 1 and dedicated.simulated_share < plan.target_share:  # one group: the same windows
+        notes.append(
+            f"{hour}:00 专窗 {dedicated.windows} 个：仿真达标率 {dedicated.simulated_share:.0%}，"
+            f"低于目标 {plan.target_share:.0%}（Erlang C 低估了等候）。"
+        )
+    if pooled.simulated_share < plan.target_share:
+        demand = _demand(groups, hour)
+
+        def meets_target(windows: int) -> bool:
+            outcome = simulate_steady([None] * windows, demand, within=plan.within, minutes=minutes, seed=seed + hour)
+            return outcome.share_within >= plan.target_share
+
+        extra = range(pooled.windows + 1, pooled.windows + MAX_EXTRA_WINDOWS + 1)
+        needed = next((n for n in extra if meets_target(n)), None)
+        more = f"仿真需 {needed} 个" if needed else f"增加 {MAX_EXTRA_WINDOWS} 个仍不达标"
+        notes.append(
+            f"{hour}:00 综窗 {pooled.windows} 个：仿真达标率 {pooled.simulated_share:.0%}，"
+            f"低于目标 {plan.target_share:.0%}，{more}。"
+        )
+    return notes
+
+
 def _simulated(groups, hour, by_group, dedicated, pooled, within, minutes, seed):
-    demand = {g.group: (g.per_hour.get(hour, 0.0), g.service_minutes, g.cv) for g in groups}
+    demand = _demand(groups, hour)
     dedicated_windows = [frozenset([group]) for group, c in sorted(by_group.items()) for _i in range(c)]
     apart = simulate_steady(dedicated_windows, demand, within=within, minutes=minutes, seed=seed + hour)
     together = simulate_steady([None] * pooled.windows, demand, within=within, minutes=minutes, seed=seed + hour)

@@ -13,14 +13,18 @@ minutes per minute over the last half hour) is assumed to go on while the person
 ``UNSEEN_SHARE`` of it (later recommendations already see this person on the way and partly go
 elsewhere; the share was measured on the city-day benchmark, eight seeds).
 
-Halls are ranked by the time a choice costs everyone, not only the person: their own travel and
-wait, plus the delay their visit causes to those who come after them (``cost_to_others``) — what
-an assignment of the whole day minimises. The options still show the person's own travel and wait.
-Herding is kept in check twice: everyone recommended and not yet arrived is in the snapshot
+Halls are listed by the person's own expected total time (travel + wait), but the one recommended is
+chosen by the time it costs everyone: their own travel and wait, plus the delay their visit causes to
+those who come after them (``cost_to_others``) — what an assignment of the whole day minimises. When
+that is not the person's fastest hall, the reason says by how much and what it spares others.
+A hall closed when the person would get there and not opening again today is not offered, nor one
+that would not call them before its day ends; before opening or at lunch, the wait counts the time
+until it opens. Herding is kept in check twice: everyone recommended and not yet arrived is in the snapshot
 (``Arrival``), and the choice is random among the best few options whose cost is within
 ``TIE_MINUTES`` of the best.
 """
 
+import itertools
 import math
 import random
 from dataclasses import dataclass
@@ -91,6 +95,25 @@ class HallSnapshot:
     arrivals: tuple[Arrival, ...] = ()
     service_minutes: float = 10.0  # the item's expected service time here
     walk_in_rate: float = 0.0  # service minutes per minute of walk-ins lately (``WALK_IN_RATE_MINUTES``)
+    # The opening periods left today, in minutes from now; None: open all along (the simulated day).
+    hours: tuple[tuple[float, float], ...] | None = None
+
+    def opens_in(self, arrive_in: float) -> float | None:
+        """Minutes from arriving until the hall is open (0: open then); None: closed for the rest of the day."""
+        if self.hours is None:
+            return 0.0
+        for opens, closes in self.hours:
+            if arrive_in < closes:
+                return max(0.0, opens - arrive_in)
+        return None
+
+    def closed_until(self) -> float:
+        """Minutes until the hall opens, when it is closed now (before opening, at lunch); else 0."""
+        return max(0.0, self.hours[0][0]) if self.hours else 0.0
+
+    def calls_by_closing(self, moment: float) -> bool:
+        """Whether someone due to be called ``moment`` minutes from now is called before the hall's day ends."""
+        return self.hours is None or (bool(self.hours) and moment < self.hours[-1][1])
 
 
 def predict_wait(hall: HallSnapshot, arrive_in: float) -> float:
@@ -99,12 +122,17 @@ def predict_wait(hall: HallSnapshot, arrive_in: float) -> float:
         return math.inf
     rate = float(hall.windows)
     unseen = UNSEEN_SHARE * hall.walk_in_rate
+    opens = hall.closed_until()
 
     def drain(backlog: float, start: float, end: float) -> float:
-        """The work left at ``end``: the windows work on, unseen walk-ins join from ``FIXED_MINUTES`` on."""
-        joined = min(max(start, FIXED_MINUTES), end)
-        backlog = max(0.0, backlog - rate * (joined - start))
-        return max(0.0, backlog - (rate - unseen) * (end - joined))
+        """The work left at ``end``: the windows work once the hall is open, unseen walk-ins join from
+        ``FIXED_MINUTES`` on."""
+        moments = sorted({start, end, *(m for m in (FIXED_MINUTES, opens) if start < m < end)})
+        for begin, until in itertools.pairwise(moments):
+            middle = (begin + until) / 2
+            net = (rate if middle >= opens else 0.0) - (unseen if middle >= FIXED_MINUTES else 0.0)
+            backlog = max(0.0, backlog - net * (until - begin))
+        return backlog
 
     backlog, clock = hall.backlog_minutes, 0.0
     booked_later = []
@@ -140,8 +168,9 @@ class Option:
     hall: HallSnapshot
     distance_km: float
     travel_minutes: float
-    wait_minutes: float
+    wait_minutes: float  # from arriving until called, the time until the hall opens included
     others_minutes: float = 0.0  # ``cost_to_others``
+    opens_in: float = 0.0  # minutes from arriving until the hall opens
 
     @property
     def total_minutes(self) -> float:
@@ -157,25 +186,43 @@ class Option:
     def reason(self) -> str:
         wait = round(self.wait_minutes)
         waiting = f"预计等候 {wait} 分钟" if wait >= 1 else "预计到达即可办理"
+        if self.opens_in >= 1:
+            waiting = f"到达约 {round(self.opens_in)} 分钟后开始办公，{waiting}"
         return f"距您 {self.distance_km:.1f} 公里，路程约 {round(self.travel_minutes)} 分钟，{waiting}"
 
 
 def rank(halls: list[HallSnapshot], lat: float, lng: float) -> list[Option]:
-    """Halls with an open window for the item, by what the choice costs everyone (``Option.cost_minutes``)."""
+    """Halls with an open window for the item where the person would be called within opening hours,
+    by the person's own expected total time (travel + wait); ``choose`` weighs the cost to others too."""
     options = []
     for hall in halls:
         km = distance_km(lat, lng, hall.lat, hall.lng)
         travel = travel_minutes(km)
-        wait = predict_wait(hall, travel)
-        if math.isfinite(wait):
-            options.append(Option(hall, km, travel, wait, cost_to_others(hall)))
-    return sorted(options, key=lambda o: (o.cost_minutes, o.distance_km, o.hall.code))
+        opens_in = hall.opens_in(travel)
+        if opens_in is None:
+            continue
+        wait = opens_in + predict_wait(hall, travel + opens_in)
+        if math.isfinite(wait) and hall.calls_by_closing(travel + wait):
+            options.append(Option(hall, km, travel, wait, cost_to_others(hall), opens_in))
+    return sorted(options, key=lambda o: (o.total_minutes, o.distance_km, o.hall.code))
 
 
 def choose(options: list[Option], rng: random.Random) -> Option | None:
-    """One of the best few whose cost is within ``TIE_MINUTES`` of the best, at random (spreads the load)."""
+    """One of the best few by what the choice costs everyone (``Option.cost_minutes``), among those within
+    ``TIE_MINUTES`` of the best, at random (spreads the load)."""
     if not options:
         return None
-    best = options[0].cost_minutes
-    near = [o for o in options[:BEST_FEW] if o.cost_minutes <= best + TIE_MINUTES]
+    by_cost = sorted(options, key=lambda o: (o.cost_minutes, o.distance_km, o.hall.code))
+    best = by_cost[0].cost_minutes
+    near = [o for o in by_cost[:BEST_FEW] if o.cost_minutes <= best + TIE_MINUTES]
     return rng.choice(near)
+
+
+def reason_for(chosen: Option, options: list[Option]) -> str:
+    """The chosen hall's reason; when another is faster for the person, by how much and why not there."""
+    fastest = options[0]
+    extra = round(chosen.total_minutes - fastest.total_minutes)
+    spared = round(fastest.others_minutes - chosen.others_minutes)
+    if fastest is chosen or extra < 1 or spared < 1:
+        return chosen.reason
+    return f"{chosen.reason}；比{fastest.hall.name}约多 {extra} 分钟，但可让后来办事的人少等约 {spared} 分钟"

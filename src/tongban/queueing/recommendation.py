@@ -11,15 +11,17 @@ import datetime
 import random
 import secrets
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.appointments.choices import BookingStatus
 from tongban.appointments.eligibility import eligible_points_for
 from tongban.appointments.models import Booking
+from tongban.appointments.services import hours_weekday
 from tongban.catalog.models import Item
 from tongban.core.errors import InvalidInput
 from tongban.directory.models import ServicePoint, Window
@@ -38,18 +40,25 @@ def _minutes(delta: datetime.timedelta) -> float:
 
 
 def hall_snapshots(
-    items: list[Item], points: list[ServicePoint], *, now: datetime.datetime, times: ServiceTimes | None = None
+    items: list[Item],
+    points: list[ServicePoint],
+    *,
+    now: datetime.datetime,
+    times: ServiceTimes | None = None,
+    going_now: bool = False,
 ) -> list[policy.HallSnapshot]:
-    """The queue state of ``points`` as seen by someone who needs all of ``items`` (in six queries)."""
+    """The queue state of ``points`` as seen by someone who needs all of ``items`` (in six queries, and
+    one for today's opening hours when the person is ``going_now``)."""
     times = times or ServiceTimes(now)
+    hours = _hours_left_today(points, now) if going_now else {}
     ids = [p.pk for p in points]
     windows: dict[int, list[Window]] = {}
     for window in Window.objects.filter(service_point_id__in=ids, is_active=True):
         windows.setdefault(window.service_point_id, []).append(window)
     staffed = set(
-        WindowSession.objects.filter(window__service_point_id__in=ids, closed_at__isnull=True).values_list(
-            "window_id", flat=True
-        )
+        WindowSession.objects.filter(window__service_point_id__in=ids)
+        .open_today(now)
+        .values_list("window_id", flat=True)
     )
     lately = now - datetime.timedelta(minutes=policy.WALK_IN_RATE_MINUTES)
     tickets: dict[int, list[Ticket]] = {}
@@ -66,20 +75,23 @@ def hall_snapshots(
             walk_in_minutes[point_id] = (
                 walk_in_minutes.get(point_id, 0.0) + times.get(ticket.service_group, point_id).minutes
             )
-    arrivals: dict[int, list[policy.Arrival]] = {}
-    for point_id, starts_at, kind in Booking.objects.filter(
+    # Per point: (arrival, item code, authority kind), kept only where a window serving the item serves them.
+    arrivals: dict[int, list[tuple[policy.Arrival, str, str]]] = {}
+    for point_id, starts_at, ends_at, kind, item_code, bundle_code in Booking.objects.filter(
         service_point_id__in=ids,
         status=BookingStatus.BOOKED,
         starts_at__gte=now - LATE_BOOKED,
         starts_at__lt=now + HORIZON,
-    ).values_list("service_point_id", "starts_at", "department__kind"):
-        work = times.get(kind, point_id).minutes
-        arrivals.setdefault(point_id, []).append(policy.Arrival(_minutes(starts_at - now), work, booked=True))
-    for point_id, expected_at, group in Referral.objects.filter(
+    ).values_list("service_point_id", "starts_at", "ends_at", "department__kind", "item_code", "bundle_code"):
+        # a bundle's visit takes in several items: as long as it booked
+        work = _minutes(ends_at - starts_at) if bundle_code else times.get(kind, point_id).minutes
+        arrival = policy.Arrival(_minutes(starts_at - now), work, booked=True)
+        arrivals.setdefault(point_id, []).append((arrival, item_code, kind))
+    for point_id, expected_at, group, item_code, kind in Referral.objects.filter(
         service_point_id__in=ids, arrived_at__isnull=True, expires_at__gt=now
-    ).values_list("service_point_id", "expected_at", "service_group"):
+    ).values_list("service_point_id", "expected_at", "service_group", "item_code", "authority_kind"):
         work = times.get(group, point_id).minutes
-        arrivals.setdefault(point_id, []).append(policy.Arrival(_minutes(expected_at - now), work))
+        arrivals.setdefault(point_id, []).append((policy.Arrival(_minutes(expected_at - now), work), item_code, kind))
 
     groups = [service_group_of(item) for item in items]
     snapshots = []
@@ -111,12 +123,36 @@ def hall_snapshots(
                 windows=len(open_windows),
                 backlog_minutes=backlog,
                 waiting=waiting,
-                arrivals=tuple(arrivals.get(point.pk, [])),
+                arrivals=tuple(
+                    arrival
+                    for arrival, item_code, kind in arrivals.get(point.pk, [])
+                    if any(w.serves(item_code=item_code, authority_kind=kind) for w in serving)
+                ),
                 service_minutes=sum(times.get(g, point.pk).minutes for g in groups),
                 walk_in_rate=walk_in_minutes.get(point.pk, 0.0) / policy.WALK_IN_RATE_MINUTES,
+                hours=hours.get(point.pk),
             )
         )
     return snapshots
+
+
+def _hours_left_today(points: list[ServicePoint], now: datetime.datetime) -> dict[int, tuple]:
+    """Per point, today's opening periods not over yet, in minutes from ``now`` (none on a holiday)."""
+    prefetch_related_objects(points, "opening_periods")
+    today = timezone.localdate(now)
+    weekday = hours_weekday(today)
+
+    def minutes_at(moment: datetime.time) -> float:
+        return _minutes(timezone.make_aware(datetime.datetime.combine(today, moment)) - now)
+
+    return {
+        point.pk: tuple(
+            (minutes_at(period.opens), minutes_at(period.closes))
+            for period in sorted(point.opening_periods.all(), key=lambda period: period.opens)
+            if period.weekday == weekday and minutes_at(period.closes) > 0
+        )
+        for point in points
+    }
 
 
 @dataclass
@@ -124,6 +160,15 @@ class Recommendation:
     options: list[policy.Option]
     chosen: policy.Option | None
     referral: Referral | None
+    staffed: int  # eligible points with a window for the request, open today or not
+
+    @property
+    def reason(self) -> str:
+        if self.chosen is not None:
+            return policy.reason_for(self.chosen, self.options)
+        if self.staffed:
+            return _("可办理的网点今天已停止办公或来不及办理，请预约其他时间。")
+        return _("暂无可办理该事项的开放网点。")
 
 
 def _coordinate(value, low: float, high: float, field: str) -> float:
@@ -136,13 +181,29 @@ def _coordinate(value, low: float, high: float, field: str) -> float:
     return number
 
 
+class Ranking(NamedTuple):
+    items: list[Item]
+    points: list[ServicePoint]  # every point that can handle the items for the applicant
+    snapshots: list[policy.HallSnapshot]
+    options: list[policy.Option]  # those worth going to, by the person's own travel + wait
+
+
 def ranked_halls(
-    *, region_code: str, lat, lng, item_code: str = "", bundle_code: str = "", now: datetime.datetime | None = None
-) -> tuple[list[Item], list[ServicePoint], list[policy.Option]]:
-    """The eligible halls by expected total time, without taking a recommendation (a booking comes at its slot)."""
+    *,
+    region_code: str,
+    lat,
+    lng,
+    item_code: str = "",
+    bundle_code: str = "",
+    now: datetime.datetime | None = None,
+    going_now: bool = False,
+) -> Ranking:
+    """The eligible halls by expected total time, without taking a recommendation. For someone
+    ``going_now``, only halls that will call them today; a booking comes at its slot, whatever today's hours."""
     lat, lng = _coordinate(lat, -90, 90, "lat"), _coordinate(lng, -180, 180, "lng")
     items, points = eligible_points_for(region_code=region_code, item_code=item_code, bundle_code=bundle_code)
-    return items, points, policy.rank(hall_snapshots(items, points, now=now or timezone.now()), lat, lng)
+    snapshots = hall_snapshots(items, points, now=now or timezone.now(), going_now=going_now)
+    return Ranking(items, points, snapshots, policy.rank(snapshots, lat, lng))
 
 
 @transaction.atomic
@@ -158,8 +219,14 @@ def recommend(
 ) -> Recommendation:
     """Rank the halls that can handle the item (or every item of the bundle) for the applicant's jurisdiction."""
     now = now or timezone.now()
-    items, points, options = ranked_halls(
-        region_code=region_code, lat=lat, lng=lng, item_code=item_code, bundle_code=bundle_code, now=now
+    items, points, snapshots, options = ranked_halls(
+        region_code=region_code,
+        lat=lat,
+        lng=lng,
+        item_code=item_code,
+        bundle_code=bundle_code,
+        now=now,
+        going_now=True,
     )
     chosen = policy.choose(options, rng or random.Random())
     referral = None
@@ -170,8 +237,9 @@ def recommend(
             service_point=next(p for p in points if p.code == chosen.hall.code),
             item_code=items[0].code,
             service_group=service_group_of(items[0]),
+            authority_kind=items[0].authority_kind,
             created_at=now,
             expected_at=expected,
             expires_at=expected + REFERRAL_GRACE,
         )
-    return Recommendation(options, chosen, referral)
+    return Recommendation(options, chosen, referral, staffed=sum(1 for s in snapshots if s.windows > 0))

@@ -7,6 +7,7 @@ once never get the same ticket.
 
 import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from tongban.appointments.choices import BookingAction, BookingStatus
 from tongban.appointments.eligibility import eligible_points, owning_department
 from tongban.appointments.models import Booking, BookingEvent
+from tongban.appointments.services import CHECK_IN_EARLY, CHECK_IN_LATE, opening_periods
 from tongban.cases.permissions import actor_of
 from tongban.catalog.services import item_in_force, service_points_for_item
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -21,13 +23,11 @@ from tongban.directory.models import ServicePoint, Window
 from tongban.directory.roles import Role
 from tongban.queueing import policy
 from tongban.queueing.choices import TicketAction, TicketKind, TicketStatus
-from tongban.queueing.models import Referral, Ticket, TicketEvent, TicketSequence, WindowSession
+from tongban.queueing.models import Referral, Ticket, TicketEvent, TicketSequence, WindowSession, start_of_day
 from tongban.queueing.service_times import service_group_of
 
-# A booked visitor may check in this early, and up to this late, around the slot start.
-CHECK_IN_EARLY = datetime.timedelta(hours=2)
-CHECK_IN_LATE = datetime.timedelta(minutes=30)
 TICKET_PREFIX = {TicketKind.WALK_IN: "A", TicketKind.BOOKED: "Y"}
+TICKETS_BEFORE_OPENING = datetime.timedelta(hours=1)
 
 
 def service_point(code: str) -> ServicePoint:
@@ -94,6 +94,8 @@ def issue_ticket(*, by, point_code: str, item_code: str, region_code: str = "", 
             details={"service_points": [{"code": p.code, "name": p.name} for p in allowed[:10]]},
         )
     now = timezone.now()
+    if settings.TICKETS_IN_OPENING_HOURS:
+        _check_taking_tickets(point, now)
     referral = None
     if referral_token:
         referral = Referral.objects.select_for_update().filter(token=referral_token, service_point=point).first()
@@ -106,6 +108,20 @@ def issue_ticket(*, by, point_code: str, item_code: str, region_code: str = "", 
     return _new_ticket(
         point=point, item=item, kind=TicketKind.WALK_IN, by=by, now=now, applicant=applicant, referral=referral
     )
+
+
+def _check_taking_tickets(point: ServicePoint, now: datetime.datetime) -> None:
+    """Tickets are taken on a day the point opens, from ``TICKETS_BEFORE_OPENING`` before it opens until it closes."""
+    today = timezone.localdate(now)
+    periods = opening_periods(point, today)
+    if not periods:
+        raise Conflict(_("%s今天不办公，请在办公日取号或预约。") % point.name, code="hall_closed")
+    first = timezone.make_aware(datetime.datetime.combine(today, min(opens for opens, _ in periods)))
+    start = first - TICKETS_BEFORE_OPENING
+    last = timezone.make_aware(datetime.datetime.combine(today, max(closes for _, closes in periods)))
+    if not start <= now < last:
+        hours = {"point": point.name, "from": f"{timezone.localtime(start):%H:%M}", "to": f"{last:%H:%M}"}
+        raise Conflict(_("%(point)s今天的取号时间为 %(from)s 至 %(to)s。") % hours, code="hall_closed")
 
 
 @transaction.atomic
@@ -164,7 +180,8 @@ def open_window(*, by, window_id: int) -> WindowSession:
         raise NotFound(_("窗口不存在或未启用。"), code="window_not_found")
     _clerk_at(by, window.service_point)
     now = timezone.now()
-    WindowSession.objects.filter(staff=by, closed_at__isnull=True).update(closed_at=now)
+    _close_sessions(WindowSession.objects.filter(staff=by), now)
+    _close_sessions(WindowSession.objects.filter(window=window).left_open(now), now)  # someone forgot to close it
     try:
         with transaction.atomic():  # the partial unique index decides between two clerks sitting down at once
             return WindowSession.objects.create(window=window, staff=by, opened_at=now)
@@ -174,13 +191,19 @@ def open_window(*, by, window_id: int) -> WindowSession:
 
 @transaction.atomic
 def close_window(*, by) -> None:
-    WindowSession.objects.filter(staff=by, closed_at__isnull=True).update(closed_at=timezone.now())
+    _close_sessions(WindowSession.objects.filter(staff=by), timezone.now())
+
+
+def _close_sessions(sessions, now: datetime.datetime) -> None:
+    """Close the open ones: now if opened today, else at the midnight after the day they were opened."""
+    sessions.open_today(now).update(closed_at=now)
+    for stale in sessions.left_open(now):
+        stale.closed_at = start_of_day(stale.opened_at + datetime.timedelta(days=1))
+        stale.save(update_fields=["closed_at"])
 
 
 def current_session(by) -> WindowSession:
-    session = (
-        WindowSession.objects.select_related("window__service_point").filter(staff=by, closed_at__isnull=True).first()
-    )
+    session = WindowSession.objects.select_related("window__service_point").filter(staff=by).open_today().first()
     if session is None:
         raise Conflict(_("请先选择您所在的窗口（开窗）。"), code="no_open_window")
     return session

@@ -40,9 +40,7 @@ def ticket_status(ticket: Ticket, now: datetime.datetime | None = None) -> Ticke
         for w in Window.objects.filter(service_point_id=ticket.service_point_id, is_active=True)
         if w.serves(item_code=ticket.item_code, authority_kind=ticket.authority_kind)
     ]
-    staffed = set(
-        WindowSession.objects.filter(window__in=windows, closed_at__isnull=True).values_list("window_id", flat=True)
-    )
+    staffed = set(WindowSession.objects.filter(window__in=windows).open_today(now).values_list("window_id", flat=True))
     # Before any clerk signs in, every serving window counts as open (as the recommendation assumes).
     open_windows = [w for w in windows if w.pk in staffed] or windows
     today = Ticket.objects.filter(service_point_id=ticket.service_point_id, day=ticket.day).exclude(pk=ticket.pk)

@@ -18,7 +18,7 @@ from tongban.directory.roles import Role
 from tongban.queueing import services as queueing
 from tongban.queueing.choices import TicketStatus
 from tongban.queueing.display import window_panel
-from tongban.queueing.models import Ticket
+from tongban.queueing.models import Ticket, start_of_day
 from tongban.workbench.access import role_required
 
 
@@ -59,7 +59,12 @@ def serving_ticket(user, pk: str) -> Ticket | None:
     if not pk.isdigit():
         return None
     serving = Ticket.objects.select_related("booking__department__region").filter(
-        pk=pk, status=TicketStatus.SERVING, staff=user, window__sessions__staff=user, window__sessions__closed_at=None
+        pk=pk,
+        status=TicketStatus.SERVING,
+        staff=user,
+        window__sessions__staff=user,
+        window__sessions__closed_at=None,
+        window__sessions__opened_at__gte=start_of_day(),  # a session left open overnight serves nobody today
     )
     return serving.first()
 

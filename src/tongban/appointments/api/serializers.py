@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from tongban.appointments.models import Booking
@@ -7,9 +8,21 @@ CODE = r"^[0-9A-Za-z]{12}$"
 REGION = r"^\d{6}(\d{3}){0,2}$"
 
 
-class AvailabilityParams(serializers.Serializer):
+class ItemOrBundle(serializers.Serializer):
+    item = serializers.RegexField(CODE, required=False, default="", help_text="事项编码（12 位）；与 bundle 二选一")
+    bundle = serializers.CharField(
+        max_length=32, required=False, default="", help_text="一件事编码：一次到场办理其中可同时办理的各事项"
+    )
+
+    def validate(self, data):
+        if bool(data["item"]) == bool(data["bundle"]):
+            raise serializers.ValidationError({"item": [_("请指定一个事项或一件事（二选一）。")]})
+        return data
+
+
+class AvailabilityParams(ItemOrBundle):
     service_point = serializers.CharField(max_length=64, help_text="网点编码")
-    item = serializers.RegexField(CODE, help_text="事项编码（12 位）")
+    region = serializers.RegexField(REGION, help_text="申请人所属辖区的区划代码（决定承办部门和可办网点）")
     day = serializers.DateField(help_text="日期 YYYY-MM-DD")
 
 
@@ -19,8 +32,7 @@ class SlotSerializer(serializers.Serializer):
     free = serializers.IntegerField(help_text="尚可预约的名额")
 
 
-class BookingCreateSerializer(serializers.Serializer):
-    item = serializers.RegexField(CODE, help_text="事项编码（12 位）")
+class BookingCreateSerializer(ItemOrBundle):
     region = serializers.RegexField(REGION, help_text="申请人所属辖区的区划代码（决定承办部门和可办网点）")
     service_point = serializers.CharField(max_length=64)
     starts_at = serializers.DateTimeField()
@@ -49,6 +61,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "applicant_id",
             "item_code",
             "item_name",
+            "bundle_code",
             "region_code",
             "department",
             "service_point",

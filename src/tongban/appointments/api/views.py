@@ -16,14 +16,14 @@ from tongban.appointments.api.serializers import (
 )
 from tongban.appointments.models import Booking
 from tongban.cases.permissions import actor_of
-from tongban.cases.services import identify_applicant
-from tongban.catalog.services import item_in_force
+from tongban.cases.services import applicant_for
 from tongban.core.errors import Forbidden
 from tongban.directory.roles import Role
 
 
 class AvailabilityViewSet(viewsets.ViewSet):
-    """可预约时段：某网点某日某事项尚有名额的时段（按开放时间、开放预约的窗口和节假日计算）。"""
+    """可预约时段：某网点某日某事项尚有名额的时段（按开放时间、开放预约的窗口和节假日计算）；
+    网点不能为申请人所属区划办理该事项时（通办范围、负面清单、授权）返回 403 ``point_not_eligible``。"""
 
     @extend_schema(parameters=[AvailabilityParams], responses={200: SlotSerializer(many=True)})
     def list(self, request):
@@ -31,7 +31,9 @@ class AvailabilityViewSet(viewsets.ViewSet):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         point = services.service_point(data["service_point"])
-        slots = services.availability(point, item_in_force(data["item"].upper()), data["day"])
+        visit = services.visit_of(item_code=data["item"], bundle_code=data["bundle"])
+        services.check_eligible(point, visit, data["region"])
+        slots = services.availability(point, visit.item, data["day"], along_with=visit.along_with)
         return Response(SlotSerializer(slots, many=True).data)
 
 
@@ -62,7 +64,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         if "applicant" in data:
-            applicant = identify_applicant(**data["applicant"])
+            applicant = applicant_for(request.user, **data["applicant"])
         else:
             applicant = getattr(request.user, "applicant", None)
             if applicant is None:
@@ -71,6 +73,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             by=request.user,
             applicant=applicant,
             item_code=data["item"],
+            bundle_code=data["bundle"],
             region_code=data["region"],
             point_code=data["service_point"],
             starts_at=data["starts_at"],

@@ -117,7 +117,7 @@ class BundleCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         submission = {
             "bundle_code": data["bundle"],
             "region_code": data["region"],
-            "applicant": services.identify_applicant(**data["applicant"]),
+            "applicant": services.applicant_for(request.user, **data["applicant"]),
             "channel": data["channel"],
             "form_data": data["form_data"],
             "materials": [BundleMaterialInput(**m) for m in data["materials"]],

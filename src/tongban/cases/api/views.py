@@ -105,7 +105,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer}, parameters=[IDEMPOTENCY_HEADER])
     def create(self, request, *args, **kwargs):
         data = validated_data(CaseCreateSerializer, request.data)
-        applicant = services.identify_applicant(**data["applicant"])
+        applicant = services.applicant_for(request.user, **data["applicant"])
         submission = {
             "item_code": data["item"].upper(),
             "region_code": data["region"],

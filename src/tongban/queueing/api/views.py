@@ -40,6 +40,7 @@ class TicketViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = TicketSerializer
     queryset = Ticket.objects.select_related("service_point", "window", "staff", "booking")
     filter_backends = []
+    lookup_value_regex = r"\d+"
 
     @extend_schema(parameters=[TicketListParams], responses={200: TicketSerializer(many=True)})
     def list(self, request):
@@ -172,9 +173,10 @@ class RecommendationThrottle(UserRateThrottle):
 
 
 class RecommendationViewSet(viewsets.ViewSet):
-    """推荐大厅：按“路程 + 到达后的预计等候 + 给后来者增加的等候”排序可办理的网点，并说明理由。
+    """推荐大厅：可办理的网点按“路程 + 到达后的预计等候”排序并说明理由；推荐项在最好的几个中选出，
+    另计其办理给后来者增加的等候（不是本人最快的选择时，理由会说明）。只列出今天来得及办理的网点。
 
-    理由只说申请人自己的路程与等候；采纳的推荐计入在途人数，故同一用户（或地址）每分钟请求次数有限。
+    采纳的推荐计入在途人数，故同一用户（或地址）每分钟请求次数有限。
     """
 
     throttle_classes = [RecommendationThrottle]
@@ -200,6 +202,7 @@ class RecommendationViewSet(viewsets.ViewSet):
                 "distance_km": round(o.distance_km, 2),
                 "travel_minutes": round(o.travel_minutes, 1),
                 "wait_minutes": round(o.wait_minutes, 1),
+                "opens_in_minutes": round(o.opens_in, 1),
                 "total_minutes": round(o.total_minutes, 1),
                 "delay_to_others_minutes": round(o.others_minutes, 1),
                 "open_windows": o.hall.windows,
@@ -212,7 +215,7 @@ class RecommendationViewSet(viewsets.ViewSet):
         return Response(
             {
                 "recommended": chosen.hall.code if chosen else None,
-                "reason": chosen.reason if chosen else _("暂无可办理该事项的开放网点。"),
+                "reason": result.reason,
                 "referral": result.referral.token if result.referral else None,
                 "options": options,
             },
