@@ -3,23 +3,41 @@
 Data is set up before the browser starts; while it runs, everything goes through the pages.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESK, Session
-from tongban.queueing.services import issue_ticket
+from tongban.queueing.models import Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def test_a_call_from_the_panel_shows_on_the_big_screen_without_a_reload(browser, live_server, desk, user_of, food_item):
-    issue_ticket(by=user_of("clerk_gulou"), point_code="fz-gulou", item_code=food_item.code)
-    screen = Session(browser, live_server.url, DESK)
+def test_a_ticket_from_the_kiosk_called_from_the_panel_shows_on_the_big_screen(browser, live_server, desk):
+    screen, kiosk = Session(browser, live_server.url, DESK), Session(browser, live_server.url, DESK)
+    waiting_before = Ticket.objects.count()  # the demo city has a few people waiting today
     try:
         screen.go("/queue/fz-gulou/display/")
         board = screen.page.locator("#board")
         expect(board).to_contain_text("暂无叫号")
-        expect(board).to_contain_text("A001")  # waiting
+
+        kiosk.login("hall_gulou")  # the kiosk is signed in as the hall's staff
+        start = kiosk.go("/queue/fz-gulou/kiosk/")
+        start.get_by_label("查找事项").fill("spjy")
+        start.get_by_role("button", name="查找").click()
+        item = start.get_by_role("button", name="食品经营许可")
+        item.dblclick()  # a double tap takes one ticket
+        expect(start.locator("[data-ticket]")).to_have_text(re.compile(r"A\d{3}"))
+        number = start.locator("[data-ticket]").inner_text()
+        assert Ticket.objects.count() == waiting_before + 1
+        expect(start.locator(".qr svg")).to_be_visible()
+        kiosk.shot("queue-kiosk-slip")
+        start.get_by_role("link", name="完成").click()
+        expect(start.get_by_role("heading", name="请选择办理事项")).to_be_visible()
+        expect(start.get_by_role("button", name="食品经营许可")).to_be_visible()  # now among the frequent items
+        kiosk.shot("queue-kiosk")
+        expect(board).to_contain_text(number, timeout=15_000)  # waiting
 
         desk.login("clerk_gulou")  # the project's login, then the staff pages' own navigation
         panel = desk.page
@@ -39,3 +57,4 @@ def test_a_call_from_the_panel_shows_on_the_big_screen_without_a_reload(browser,
         expect(board).to_contain_text("今日已办结 1", timeout=15_000)
     finally:
         screen.context.close()
+        kiosk.context.close()

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.cases.conftest import MUCK_ITEM, muck_form
+from tests.queueing.conftest import clock_at, office_hours  # noqa: F401 (going now needs an open hall)
 from tests.ratings.conftest import immediate_item, window_case_of, zhang  # noqa: F401 (completed cases to rate)
 from tongban.catalog.services import item_in_force
 

@@ -20,6 +20,37 @@ def next_working_day() -> datetime.date:
     return day
 
 
+def booking_due_soon(person, item=None, point_code="fz-gulou", region_code="350102", bundle_code=""):
+    """A booking of ``person`` (of 鼓楼 unless said; given a login) for the item or bundle at the hall, moved to
+    start in 30 minutes."""
+    from tongban.appointments.models import Booking
+    from tongban.appointments.services import availability, book, visit_of
+    from tongban.directory.models import ServicePoint
+
+    visit = visit_of(item_code=item.code if item else "", bundle_code=bundle_code)
+    point = ServicePoint.objects.prefetch_related("windows", "opening_periods").get(code=point_code)
+    day = timezone.localdate()
+    slots = []
+    while not slots:
+        slots = availability(point, visit.item, day, along_with=visit.along_with)
+        day += datetime.timedelta(days=1)
+    if person.user is None:
+        person.user = get_user_model().objects.create(username=f"booker-{person.pk}")
+        person.save()
+    booking = book(
+        by=person.user,
+        applicant=person,
+        item_code="" if bundle_code else visit.item.code,
+        bundle_code=bundle_code,
+        region_code=region_code,
+        point_code=point_code,
+        starts_at=slots[0].starts_at,
+    )
+    Booking.objects.filter(pk=booking.pk).update(starts_at=timezone.now() + datetime.timedelta(minutes=30))
+    booking.refresh_from_db()
+    return booking
+
+
 @pytest.fixture
 def clock_at(time_machine):
     """Move the clock (ticking on) to a local time of the next working day: ``clock_at(10, 0)``."""

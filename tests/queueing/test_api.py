@@ -109,3 +109,25 @@ def test_staffing_plan_for_hall_admins_and_supervisors(api, user_of):
     assert empty.status_code == 400 and empty.json()["code"] == "no_demand"
     bad = api.post("/api/v1/staffing-plans/", {**body, "groups": [{**body["groups"][0], "per_hour": {"25": 3}}]})
     assert bad.status_code == 400
+
+
+def test_a_kiosk_system_takes_tickets_by_code_and_only_the_halls_staff_may(api, user_of, office_hours):
+    from tongban.queueing.recommendation import set_off
+
+    zhang = user_of("citizen_zhang")
+    trip = set_off(
+        by=zhang, region_code="350102", lat=26.085, lng=119.279, item_code="000101008000", point_code="fz-gulou"
+    )
+    body = {"service_point": "fz-gulou", "code": trip.token.upper()}
+    for outsider in ("citizen_zhang", "clerk_city"):  # the traveller themself, a clerk of another hall
+        api.force_authenticate(user_of(outsider))
+        refused = api.post("/api/v1/tickets/arrive/", body, format="json")
+        assert refused.status_code == 403 and refused.json()["code"] == "not_hall_staff"
+    api.force_authenticate(user_of("clerk_gulou"))
+    taken = api.post("/api/v1/tickets/arrive/", body, format="json")
+    assert taken.status_code == 201 and taken.json()["number"].startswith("A")
+    assert Ticket.objects.get(referral=trip).applicant == zhang.applicant
+    again = api.post("/api/v1/tickets/arrive/", body, format="json")
+    assert again.status_code == 409 and again.json()["code"] == "referral_used"
+    by_card = api.post("/api/v1/tickets/arrive/", {**body, "code": "110105194912310039"}, format="json")
+    assert by_card.status_code == 400 and by_card.json()["code"] == "invalid_id_number"

@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from tests.queueing.conftest import booking_due_soon
 from tongban.appointments.models import Booking
-from tongban.appointments.services import availability, book
 from tongban.cases.choices import ApplicantKind
 from tongban.cases.services import identify_applicant
 from tongban.core.errors import Conflict, Forbidden, InvalidInput
@@ -80,28 +80,7 @@ def test_booked_visitors_are_called_at_their_slot_before_walk_ins(clerk_at, user
 
 
 def _booked_ticket(clerk, person, item):
-    from django.contrib.auth import get_user_model
-
-    from tongban.directory.models import ServicePoint
-
-    gulou = ServicePoint.objects.prefetch_related("windows", "opening_periods").get(code="fz-gulou")
-    day = timezone.localdate()
-    slots = []
-    while not slots:
-        slots = availability(gulou, item, day)
-        day += datetime.timedelta(days=1)
-    person.user = get_user_model().objects.create(username="booker")
-    person.save()
-    booking = book(
-        by=person.user,
-        applicant=person,
-        item_code=item.code,
-        region_code="350102",
-        point_code="fz-gulou",
-        starts_at=slots[0].starts_at,
-    )
-    Booking.objects.filter(pk=booking.pk).update(starts_at=timezone.now() + datetime.timedelta(minutes=30))
-    ticket = check_in(booking.number, by=clerk)
+    ticket = check_in(booking_due_soon(person, item).number, by=clerk)
     assert ticket.kind == TicketKind.BOOKED and ticket.number.startswith("Y")
     return ticket
 
@@ -131,6 +110,29 @@ def test_zone_windows_call_only_their_share(clerk_at, gulou_window, food_item, p
     finish(Ticket.objects.get(pk=police.pk), by=clerk)
     assert call_next(by=clerk) is None
     assert Ticket.objects.get(pk=market.pk).status == TicketStatus.WAITING
+
+
+def test_a_booked_bundle_is_called_only_by_a_window_that_takes_in_all_it_starts(clerk_at, gulou_window, user_of):
+    from tongban.appointments.services import visit_of
+    from tongban.queueing.ticket_status import ticket_status
+
+    visit = visit_of(bundle_code="YJS004")  # 新生儿出生: two items start at once
+    zone = gulou_window("A01")
+    zone.zone_item_codes, zone.zone_authorities = [visit.item.code], []  # serves the bundle's first item only
+    zone.save()
+    at_zone, at_general = clerk_at("A01"), clerk_at("01")
+    parent = identify_applicant(kind=ApplicantKind.PERSON, id_number="110105194912310054", name="新生儿家长")
+    ticket = check_in(booking_due_soon(parent, bundle_code="YJS004").number, by=at_general)
+    assert ticket.item_code == visit.item.code
+    assert ticket.along_with == [[other.code, other.authority_kind] for other in visit.along_with]
+    Ticket.objects.filter(pk=ticket.pk).update(due_at=timezone.now())
+
+    assert call_next(by=at_zone) is None
+    assert ticket_status(Ticket.objects.get(pk=ticket.pk)).wait_minutes is not None  # the general window counts
+    assert call_next(by=at_general).pk == ticket.pk
+    with pytest.raises(InvalidInput) as error:
+        transfer(ticket, by=at_general, to_window_id=zone.pk)
+    assert error.value.code == "window_cannot_serve"
 
 
 def test_recall_no_show_and_transfer(clerk_at, food_item):
@@ -244,3 +246,18 @@ def test_a_recall_puts_the_ticket_back_at_the_top_of_the_big_screen(clerk_at, fo
     assert [t.number for t in board(point).called] == [a001.number, a002.number]
     screen = client.get("/queue/fz-gulou/display/board/").content.decode()
     assert screen.index(a001.number) < screen.index(a002.number) and "重呼" in screen
+
+
+def test_the_big_screen_lists_the_next_in_calling_order(clerk_at, food_item):
+    from tongban.queueing.display import board
+
+    clerk = clerk_at("01")
+    early, late = walk_in(clerk, food_item), walk_in(clerk, food_item)
+    person = identify_applicant(kind=ApplicantKind.PERSON, id_number="110105194912310054", name="预约人")
+    booked = _booked_ticket(clerk, person, food_item)  # due in 30 minutes: walk-ins first until then
+    point = early.service_point
+    assert [t.number for t in board(point).waiting] == [early.number, late.number, booked.number]
+    # The slot began after the walk-ins came: still called before them.
+    Ticket.objects.filter(pk=booked.pk).update(due_at=late.issued_at + datetime.timedelta(microseconds=1))
+    assert [t.number for t in board(point).waiting] == [booked.number, early.number, late.number]
+    assert call_next(by=clerk).pk == booked.pk

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from tests.conftest import run_at_once
 from tongban.core.errors import Conflict
@@ -35,3 +36,22 @@ def test_two_clerks_sitting_down_at_one_window_at_once_get_one_session(user_of, 
     assert sum(isinstance(o, WindowSession) for o in outcomes) == 1, outcomes
     assert [o.code for o in outcomes if isinstance(o, Conflict)] == ["window_taken"]
     assert WindowSession.objects.filter(window_id=window, closed_at__isnull=True).count() == 1
+
+
+@pytest.mark.usefixtures("office_hours")
+def test_a_trip_set_off_twice_at_once_keeps_one_and_its_code_scanned_twice_takes_one_ticket(user_of):
+    from tongban.queueing.models import Referral
+    from tongban.queueing.recommendation import set_off
+    from tongban.queueing.services import arrive_at, service_point
+
+    zhang = user_of("citizen_zhang")
+    trip = {"by": zhang, "region_code": "350102", "lat": 26.085, "lng": 119.279, "item_code": "000101008000"}
+    run_at_once(*[lambda: set_off(**trip, point_code="fz-gulou") for _ in range(2)])
+    on_the_way = Referral.objects.filter(created_by=zhang, arrived_at__isnull=True, expires_at__gt=timezone.now())
+    assert on_the_way.count() == 1
+
+    code, gulou = on_the_way.get().token, service_point("fz-gulou")
+    outcomes = run_at_once(*[lambda: arrive_at(gulou, code, by=user_of("clerk_gulou")) for _ in range(2)])
+    assert sum(isinstance(o, Ticket) for o in outcomes) == 1, outcomes
+    assert [o.code for o in outcomes if isinstance(o, Conflict)] == ["referral_used"]
+    assert Ticket.objects.filter(referral__token=code).count() == 1

@@ -60,6 +60,33 @@ def test_intake_for_the_called_visitor_starts_serving_and_opens_their_item(clien
     assert client.get(f"/workbench/tickets/{booked_ticket.pk}/intake/").status_code == 405
 
 
+def test_a_booked_bundle_opens_the_window_bundle_intake_in_the_booked_region(client, user_of, clerk_at, time_machine):
+    from tongban.appointments.services import visit_of
+
+    zhang = user_of("citizen_zhang")
+    point = service_point("fz-gulou")
+    visit = visit_of(bundle_code="YJS004")
+    slot = availability(point, visit.item, next_open_day(point), along_with=visit.along_with)[0]
+    booking = book(
+        by=zhang,
+        applicant=zhang.applicant,
+        bundle_code="YJS004",
+        region_code="350102001",
+        point_code="fz-gulou",
+        starts_at=slot.starts_at,
+    )
+    time_machine.move_to(slot.starts_at)
+    ticket = check_in(booking.number, by=zhang)
+    Ticket.objects.exclude(pk=ticket.pk).delete()
+    clerk = clerk_at("05")
+    assert call_next(by=clerk) == ticket
+    client.force_login(clerk)
+    response = client.post(f"/workbench/tickets/{ticket.pk}/intake/")
+    assert response["Location"] == f"/workbench/applicants/{zhang.applicant.pk}/bundles/YJS004/?region=350102"
+    form = client.get(response["Location"]).context["form"]
+    assert form["region"].value() == "350102"
+
+
 def test_a_walk_in_without_a_known_applicant_goes_to_identification(client, clerk_at, food_item):
     Ticket.objects.all().delete()
     ticket = issue_ticket(by=AnonymousUser(), point_code="fz-gulou", item_code=food_item.code)

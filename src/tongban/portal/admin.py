@@ -4,7 +4,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from tongban.portal.doorplates import doorplate_url, qr_svg
+from tongban.core.qr import qr_svg
+from tongban.portal.doorplates import doorplate_url
 from tongban.portal.models import Doorplate
 
 

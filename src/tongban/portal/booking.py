@@ -27,14 +27,14 @@ from tongban.core.errors import InvalidInput, NotFound, ServiceError
 from tongban.directory.models import ServicePoint
 from tongban.portal.places import located_regions, whereabouts
 from tongban.queueing import services as queueing
-from tongban.queueing.models import Ticket
+from tongban.queueing.models import Referral, Ticket
 from tongban.queueing.recommendation import ranked_halls
 
 SHOWN_HALLS = 5
 SHOWN_DAYS = 7
 
 
-def _in_force(code: str) -> Item:
+def in_force_or_404(code: str) -> Item:
     try:
         return item_in_force(code.upper())
     except NotFound as exc:
@@ -42,7 +42,7 @@ def _in_force(code: str) -> Item:
 
 
 def book_item(request, code):
-    item = _in_force(code)
+    item = in_force_or_404(code)
     return _booking(request, subject=item.name, back=reverse("portal:item", args=[item.code]), lead=item, item=item)
 
 
@@ -184,11 +184,15 @@ def my_bookings(request):
     now = timezone.now()
     upcoming = [b for b in bookings if b.status == BookingStatus.BOOKED and b.ends_at > now]
     past = sorted((b for b in bookings if b not in upcoming), key=lambda b: b.starts_at, reverse=True)
-    return render(
-        request,
-        "portal/my_bookings.html",
-        {"nav": "bookings", "upcoming": upcoming, "past": past, "limit": appointments.MAX_OPEN_BOOKINGS},
-    )
+    trips = Referral.objects.filter(created_by=request.user, arrived_at__isnull=True, expires_at__gt=now)
+    context = {
+        "nav": "bookings",
+        "trips": trips.select_related("service_point"),  # 现在去办 on the way
+        "upcoming": upcoming,
+        "past": past,
+        "limit": appointments.MAX_OPEN_BOOKINGS,
+    }
+    return render(request, "portal/my_bookings.html", context)
 
 
 def _check_in_open(booking: Booking, now: datetime.datetime) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongban.portal import application, booking, bundle_application, licences, progress, rating, views
+from tongban.portal import application, booking, bundle_application, go, licences, progress, rating, views
 
 app_name = "portal"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("items/<str:code>/guide.pdf", views.item_pdf, name="item_pdf"),
     path("items/<str:code>/apply/", application.apply, name="apply"),
     path("items/<str:code>/book/", booking.book_item, name="book"),
+    path("items/<str:code>/go/", go.go_item, name="go"),
+    path("my/trips/<str:token>/", go.trip, name="trip"),
     path("bundles/<str:code>/", views.bundle_page, name="bundle"),
     path("bundles/<str:code>/apply/", bundle_application.apply_bundle, name="bundle_apply"),
     path("community/<slug:code>/", views.doorplate, name="doorplate"),

@@ -23,6 +23,16 @@ def check_hall_oversight(user, point: ServicePoint) -> None:
     )
 
 
+def works_at(user, point: ServicePoint) -> bool:
+    """The hall's own staff: its clerks and the admins who manage it. They check visitors in and run its kiosk."""
+    if user.is_superuser:
+        return True
+    actor = actor_of(user)
+    if Role.CLERK in actor.roles and actor.service_point == point:
+        return True
+    return Role.HALL_ADMIN in actor.roles and can_manage_service_point(user, point)
+
+
 def may_see_tickets(user, point: ServicePoint) -> bool:
     try:
         check_hall_oversight(user, point)

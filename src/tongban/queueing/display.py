@@ -9,7 +9,7 @@ from django.utils import timezone
 from tongban.directory.models import ServicePoint, Window
 from tongban.queueing.choices import TicketAction, TicketStatus
 from tongban.queueing.models import Ticket, WindowSession
-from tongban.queueing.services import callable_tickets
+from tongban.queueing.services import call_key, callable_tickets
 
 CALLED_ON_SCREEN = 8
 NEXT_ON_SCREEN = 10
@@ -19,7 +19,7 @@ NEXT_ON_SCREEN = 10
 class Board:
     point: ServicePoint
     called: list[Ticket]  # latest first: number and window
-    waiting: list[Ticket]  # in order of issue (each window picks its own next)
+    waiting: list[Ticket]  # the next in the hall's calling order (a zone window picks its own share of them)
     waiting_count: int
     served_today: int
     updated_at: datetime.datetime
@@ -36,12 +36,12 @@ def board(point: ServicePoint, now: datetime.datetime | None = None) -> Board:
         .annotate(last_called=last_called)
         .order_by("-last_called", "-called_at")[:CALLED_ON_SCREEN]
     )
-    waiting = today.filter(status=TicketStatus.WAITING).order_by("due_at", "sequence")
+    waiting = sorted(today.filter(status=TicketStatus.WAITING), key=lambda ticket: call_key(ticket, None, now))
     return Board(
         point=point,
         called=called,
-        waiting=list(waiting[:NEXT_ON_SCREEN]),
-        waiting_count=waiting.count(),
+        waiting=waiting[:NEXT_ON_SCREEN],
+        waiting_count=len(waiting),
         served_today=today.filter(status=TicketStatus.FINISHED).count(),
         updated_at=now,
     )

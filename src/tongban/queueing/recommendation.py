@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
@@ -108,7 +109,7 @@ def hall_snapshots(
         for ticket in tickets.get(point.pk, []):
             mean = times.get(ticket.service_group, point.pk).minutes
             if ticket.status == TicketStatus.WAITING:
-                if any(w.serves(item_code=ticket.item_code, authority_kind=ticket.authority_kind) for w in serving):
+                if any(ticket.served_by(w) for w in serving):
                     backlog += mean
                     waiting += 1
             elif ticket.window_id in {w.pk for w in open_windows}:
@@ -231,15 +232,43 @@ def recommend(
     chosen = policy.choose(options, rng or random.Random())
     referral = None
     if chosen is not None:
-        expected = now + datetime.timedelta(minutes=chosen.travel_minutes)
-        referral = Referral.objects.create(
-            token=secrets.token_hex(8),
-            service_point=next(p for p in points if p.code == chosen.hall.code),
-            item_code=items[0].code,
-            service_group=service_group_of(items[0]),
-            authority_kind=items[0].authority_kind,
-            created_at=now,
-            expected_at=expected,
-            expires_at=expected + REFERRAL_GRACE,
-        )
+        point = next(p for p in points if p.code == chosen.hall.code)
+        referral = hold_referral(items[0], point, travel_minutes=chosen.travel_minutes, now=now)
     return Recommendation(options, chosen, referral, staffed=sum(1 for s in snapshots if s.windows > 0))
+
+
+def hold_referral(item: Item, point: ServicePoint, *, travel_minutes: float, now: datetime.datetime, by=None):
+    """Someone sets off for ``point``: counted there until they arrive, or REFERRAL_GRACE after they are due."""
+    expected = now + datetime.timedelta(minutes=travel_minutes)
+    return Referral.objects.create(
+        token=secrets.token_hex(8),
+        service_point=point,
+        item_code=item.code,
+        service_group=service_group_of(item),
+        authority_kind=item.authority_kind,
+        created_at=now,
+        expected_at=expected,
+        expires_at=expected + REFERRAL_GRACE,
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def set_off(
+    *, by, region_code: str, lat, lng, item_code: str, point_code: str, now: datetime.datetime | None = None
+) -> Referral:
+    """现在去办: the person picks one of the halls ranked for going now and sets off. Counted on the way there;
+    a trip taken before and not yet ended is given up (one trip at a time)."""
+    now = now or timezone.now()
+    ranking = ranked_halls(region_code=region_code, lat=lat, lng=lng, item_code=item_code, now=now, going_now=True)
+    option = next((o for o in ranking.options if o.hall.code == point_code), None)
+    if option is None:
+        raise InvalidInput(
+            _("所选大厅今天已来不及办理或不能办理该事项，请从推荐列表中选择。"),
+            code="hall_not_available",
+            details={"service_point": [_("不在推荐列表中")]},
+        )
+    get_user_model().objects.select_for_update().filter(pk=by.pk).first()  # one trip at a time, even at once
+    Referral.objects.filter(created_by=by, arrived_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+    point = next(p for p in ranking.points if p.code == point_code)
+    return hold_referral(ranking.items[0], point, travel_minutes=option.travel_minutes, now=now, by=by)

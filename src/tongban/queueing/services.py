@@ -6,8 +6,10 @@ once never get the same ticket.
 """
 
 import datetime
+import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,19 +17,23 @@ from django.utils.translation import gettext as _
 from tongban.appointments.choices import BookingAction, BookingStatus
 from tongban.appointments.eligibility import eligible_points, owning_department
 from tongban.appointments.models import Booking, BookingEvent
-from tongban.appointments.services import CHECK_IN_EARLY, CHECK_IN_LATE, opening_periods
+from tongban.appointments.services import CHECK_IN_EARLY, CHECK_IN_LATE, Visit, opening_periods, visit_of
+from tongban.cases.models import Applicant
 from tongban.cases.permissions import actor_of
 from tongban.catalog.services import item_in_force, service_points_for_item
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.core.identifiers import validate_credit_code, validate_resident_id
 from tongban.directory.models import ServicePoint, Window
 from tongban.directory.roles import Role
 from tongban.queueing import policy
+from tongban.queueing.access import works_at
 from tongban.queueing.choices import TicketAction, TicketKind, TicketStatus
 from tongban.queueing.models import Referral, Ticket, TicketEvent, TicketSequence, WindowSession, start_of_day
 from tongban.queueing.service_times import service_group_of
 
 TICKET_PREFIX = {TicketKind.WALK_IN: "A", TicketKind.BOOKED: "Y"}
 TICKETS_BEFORE_OPENING = datetime.timedelta(hours=1)
+REFERRAL_CODE = re.compile(r"[0-9A-F]{16}")  # a Referral token as typed or scanned (booking numbers start YY)
 
 
 def service_point(code: str) -> ServicePoint:
@@ -55,7 +61,9 @@ def _next_sequence(point: ServicePoint, day: datetime.date) -> int:
     return sequence.last
 
 
-def _new_ticket(*, point, item, kind, by, now, applicant=None, booking=None, referral=None, due_at=None) -> Ticket:
+def _new_ticket(
+    *, point, item, kind, by, now, applicant=None, booking=None, referral=None, due_at=None, along_with=()
+) -> Ticket:
     day = timezone.localdate(now)
     sequence = _next_sequence(point, day)
     ticket = Ticket.objects.create(
@@ -73,6 +81,7 @@ def _new_ticket(*, point, item, kind, by, now, applicant=None, booking=None, ref
         referral=referral,
         due_at=due_at or now,
         issued_at=now,
+        along_with=[[other.code, other.authority_kind] for other in along_with],
     )
     _log(ticket, TicketAction.ISSUE, by, now, kind=kind)
     return ticket
@@ -105,6 +114,8 @@ def issue_ticket(*, by, point_code: str, item_code: str, region_code: str = "", 
         else:
             referral = None  # someone else's, another hall's, or used: the ticket is an ordinary walk-in
     applicant = getattr(by, "applicant", None) if by.is_authenticated else None
+    if referral is not None and referral.created_by_id:  # set off from the portal: the ticket is theirs
+        applicant = Applicant.objects.filter(user_id=referral.created_by_id).first() or applicant
     return _new_ticket(
         point=point, item=item, kind=TicketKind.WALK_IN, by=by, now=now, applicant=applicant, referral=referral
     )
@@ -125,19 +136,24 @@ def _check_taking_tickets(point: ServicePoint, now: datetime.datetime) -> None:
 
 
 @transaction.atomic
-def check_in(booking_number: str, *, by) -> Ticket:
-    """A booked visitor arrives: their ticket is called at the slot, before walk-ins."""
+def check_in(booking_number: str, *, by, at_point: str = "") -> Ticket:
+    """A booked visitor arrives (at the hall ``at_point``, when a kiosk there asks): their ticket is called at the
+    slot, before walk-ins."""
     booking = (
         Booking.objects.select_for_update()
         .select_related("service_point", "applicant")
-        .filter(number=booking_number)
+        .filter(number=booking_number.strip().upper())
         .first()
     )
     if booking is None:
         raise NotFound(_("预约 %s 不存在。") % booking_number, code="booking_not_found")
-    actor = actor_of(by)
-    at_the_hall = Role.CLERK in actor.roles and actor.service_point == booking.service_point
-    if not (by.is_superuser or at_the_hall or booking.applicant.user_id == by.pk):
+    if at_point and booking.service_point.code != at_point:
+        raise Conflict(
+            _("预约 %(number)s 的办理网点是%(point)s，请到该网点取号。")
+            % {"number": booking.number, "point": booking.service_point.name},
+            code="booking_at_other_point",
+        )
+    if not (booking.applicant.user_id == by.pk or works_at(by, booking.service_point)):
         raise Forbidden(_("只能由预约人本人或本网点工作人员办理到场取号。"), code="not_the_applicant")
     if booking.status != BookingStatus.BOOKED:
         raise Conflict(_("预约当前状态为“%s”，不能取号。") % booking.get_status_display(), code="booking_not_open")
@@ -151,9 +167,11 @@ def check_in(booking_number: str, *, by) -> Ticket:
     booking.status = BookingStatus.CHECKED_IN
     booking.save(update_fields=["status"])
     BookingEvent.objects.create(booking=booking, action=BookingAction.CHECK_IN, actor=by)
+    visit = _visit_booked(booking)
     return _new_ticket(
         point=booking.service_point,
-        item=item_in_force(booking.item_code),
+        item=visit.item,
+        along_with=visit.along_with,
         kind=TicketKind.BOOKED,
         by=by,
         now=now,
@@ -161,6 +179,79 @@ def check_in(booking_number: str, *, by) -> Ticket:
         booking=booking,
         due_at=booking.starts_at,
     )
+
+
+def _visit_booked(booking: Booking) -> Visit:
+    if booking.bundle_code:
+        try:
+            return visit_of(bundle_code=booking.bundle_code)
+        except NotFound:
+            pass  # the bundle was withdrawn since: the visitor still comes for the item booked first
+    return Visit(item_in_force(booking.item_code))
+
+
+def arrive_at(point: ServicePoint, code: str, *, by) -> Ticket:
+    """Someone arrives at the hall's kiosk with a code: the 取号码 of a trip set off on the portal (现在去办),
+    a booking number, or the ID number (typed, or read from the card) of someone whose booking here is due.
+    Only the hall's own staff (the kiosk's account) may: an ID number must not tell others who booked."""
+    if not works_at(by, point):
+        raise Forbidden(_("只有%s的工作人员可以在本厅凭码取号。") % point.name, code="not_hall_staff")
+    value = "".join((code or "").split()).upper()
+    if not value:
+        raise InvalidInput(_("请输入预约号、身份证号码或取号码。"), code="code_required")
+    if REFERRAL_CODE.fullmatch(value):
+        return _arrive_referred(point, value.lower(), by=by)
+    if len(value) == 18:  # a resident ID, residence permit or unified social credit code
+        _check_identity(value)
+        now = timezone.now()
+        booking = (
+            Booking.objects.filter(
+                applicant__id_number=value,
+                service_point=point,
+                status=BookingStatus.BOOKED,
+                starts_at__gte=now - CHECK_IN_LATE,
+                starts_at__lte=now + CHECK_IN_EARLY,
+            )
+            .order_by("starts_at")
+            .first()
+        )
+        if booking is None:
+            raise NotFound(
+                _("%s现在没有您可取号的预约（预约时段开始前 2 小时至开始后 30 分钟内可取号）。") % point.name,
+                code="no_booking_due",
+            )
+        value = booking.number
+    return check_in(value, by=by, at_point=point.code)
+
+
+@transaction.atomic
+def _arrive_referred(point: ServicePoint, token: str, *, by) -> Ticket:
+    # Locked while checked: a code scanned twice at once takes one ticket, the other scan is told so.
+    referral = Referral.objects.select_for_update().select_related("service_point").filter(token=token).first()
+    if referral is None:
+        raise NotFound(_("取号码 %s 不存在，请核对。") % token.upper(), code="referral_not_found")
+    if referral.service_point_id != point.pk:
+        raise Conflict(
+            _("该取号码是去%s的；在本厅请直接选择事项取号。") % referral.service_point.name,
+            code="referral_at_other_point",
+        )
+    if referral.arrived_at is not None:
+        taken = Ticket.objects.filter(referral=referral).first()
+        raise Conflict(_("该取号码已取过号（%s）。") % (taken.number if taken else "—"), code="referral_used")
+    return issue_ticket(by=by, point_code=point.code, item_code=referral.item_code, referral_token=token)
+
+
+def _check_identity(number: str) -> None:
+    """A resident ID, residence permit or credit code; else the error of the kind it looks most like."""
+    checks = (validate_resident_id, validate_credit_code)
+    errors = []
+    for validate in checks if number[:17].isdigit() else reversed(checks):
+        try:
+            validate(number)
+            return
+        except ValidationError as exc:
+            errors.append(exc.messages[0])
+    raise InvalidInput(errors[0], code="invalid_id_number")
 
 
 # --- windows --------------------------------------------------------------------------------
@@ -212,14 +303,17 @@ def current_session(by) -> WindowSession:
 # --- calling --------------------------------------------------------------------------------
 
 
-def call_key(ticket: Ticket, window: Window, now: datetime.datetime) -> tuple:
+def call_key(ticket: Ticket, window: Window | None, now: datetime.datetime) -> tuple:
+    """Where the ticket stands in ``window``'s calling order; without a window, in the hall's (the order of a
+    window serving every ticket: one transferred goes first, as at the window it was sent to)."""
+    transferred = ticket.transferred_to_id is not None if window is None else ticket.transferred_to_id == window.pk
     return (
         *policy.call_order(
             booked=ticket.kind == TicketKind.BOOKED,
             due=ticket.due_at,
             issued=ticket.issued_at,
             now=now,
-            transferred_here=ticket.transferred_to_id == window.pk,
+            transferred_here=transferred,
         ),
         ticket.sequence,
     )
@@ -230,12 +324,7 @@ def callable_tickets(window: Window, now: datetime.datetime) -> list[Ticket]:
     waiting = Ticket.objects.filter(
         service_point_id=window.service_point_id, day=timezone.localdate(now), status=TicketStatus.WAITING
     )
-    mine = [
-        t
-        for t in waiting
-        if t.transferred_to_id in (None, window.pk)
-        and window.serves(item_code=t.item_code, authority_kind=t.authority_kind)
-    ]
+    mine = [t for t in waiting if t.transferred_to_id in (None, window.pk) and t.served_by(window)]
     return sorted(mine, key=lambda t: call_key(t, window, now))
 
 
@@ -328,8 +417,8 @@ def transfer(ticket: Ticket | int, *, by, to_window_id: int) -> Ticket:
     target = Window.objects.filter(pk=to_window_id, service_point_id=locked.service_point_id, is_active=True).first()
     if target is None or target.pk == session.window_id:
         raise InvalidInput(_("请选择本大厅的另一个窗口。"), code="invalid_window")
-    if not target.serves(item_code=locked.item_code, authority_kind=locked.authority_kind):
-        raise InvalidInput(_("%s不受理该事项。") % target, code="window_cannot_serve")
+    if not locked.served_by(target):
+        raise InvalidInput(_("%s不受理该号的事项。") % target, code="window_cannot_serve")
     locked.status, locked.transferred_to, locked.window = TicketStatus.WAITING, target, None
     locked.started_at = None
     locked.save(update_fields=["status", "transferred_to", "window", "started_at"])

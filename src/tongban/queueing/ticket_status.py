@@ -38,7 +38,7 @@ def ticket_status(ticket: Ticket, now: datetime.datetime | None = None) -> Ticke
     windows = [
         w
         for w in Window.objects.filter(service_point_id=ticket.service_point_id, is_active=True)
-        if w.serves(item_code=ticket.item_code, authority_kind=ticket.authority_kind)
+        if ticket.served_by(w)
     ]
     staffed = set(WindowSession.objects.filter(window__in=windows).open_today(now).values_list("window_id", flat=True))
     # Before any clerk signs in, every serving window counts as open (as the recommendation assumes).
@@ -69,6 +69,6 @@ def _first(other: Ticket, ticket: Ticket, window: Window, now: datetime.datetime
     """Whether ``window`` (which serves ``ticket``) would call ``other`` before it."""
     if other.transferred_to_id not in (None, window.pk):
         return False
-    if not window.serves(item_code=other.item_code, authority_kind=other.authority_kind):
+    if not other.served_by(window):
         return False
     return call_key(other, window, now) < call_key(ticket, window, now)

@@ -14,7 +14,7 @@ from tongban.directory.models import ServicePoint
 from tongban.directory.roles import Role
 from tongban.directory.services import manageable_service_points
 from tongban.queueing import services
-from tongban.queueing.access import check_hall_oversight
+from tongban.queueing.access import check_hall_oversight, works_at
 from tongban.queueing.charts import plan_chart
 from tongban.queueing.choices import TicketStatus
 from tongban.queueing.demand import learned_demand
@@ -33,7 +33,7 @@ PANEL_STEPS = {
 }
 
 
-def _hall(code: str) -> ServicePoint:
+def hall_or_404(code: str) -> ServicePoint:
     point = ServicePoint.objects.filter(code=code, is_active=True).first()
     if point is None:
         raise Http404
@@ -42,11 +42,12 @@ def _hall(code: str) -> ServicePoint:
 
 def display(request, code):
     """The hall's big screen: the board reloads itself every few seconds (htmx polling)."""
-    return render(request, "queueing/display.html", {"board": board(_hall(code)), "code": code})
+    point = hall_or_404(code)
+    return render(request, "queueing/display.html", {"board": board(point), "point": point})
 
 
 def display_board(request, code):
-    return render(request, "queueing/_board.html", {"board": board(_hall(code))})
+    return render(request, "queueing/_board.html", {"board": board(hall_or_404(code))})
 
 
 def _ticket(code: str, number: str) -> Ticket:
@@ -131,9 +132,10 @@ def planner_index(request):
         halls = manageable_service_points(request.user).filter(is_active=True)
     else:
         raise PermissionDenied
-    return render(
-        request, "queueing/planner_index.html", {"nav": "planner", "halls": halls.order_by("region__code", "name")}
-    )
+    halls = list(halls.select_related("region").order_by("region__code", "name"))
+    kiosks = {hall.code for hall in halls if works_at(request.user, hall)}
+    context = {"nav": "planner", "halls": halls, "kiosks": kiosks}
+    return render(request, "queueing/planner_index.html", context)
 
 
 def _share(value, default: float, low: float, high: float) -> float:
@@ -146,7 +148,7 @@ def _share(value, default: float, low: float, high: float) -> float:
 
 @login_required
 def planner(request, code):
-    point = _hall(code)
+    point = hall_or_404(code)
     try:
         check_hall_oversight(request.user, point)
     except ServiceError as exc:

@@ -68,9 +68,13 @@ def bundle_intake(request, pk, code):
             {**context, "item": member.item, "error": error, "places": places_of(error)},
         )
     purpose = _("窗口受理“%(bundle)s”（%(point)s）") % {"bundle": requirements.bundle.name, "point": point.name}
+    # A booked visit comes with the booked region (``queue.intake_url``), preselected and still changeable.
+    initial = {"submission_key": new_submission_key()}
+    if booked_region := request.GET.get("region"):
+        initial["region"] = booked_region
     form = WindowBundleForm(
         request.POST or None,
-        initial={"submission_key": new_submission_key()},
+        initial=initial,
         requirements=requirements,
         regions=regions,
         offers=bundle_offers(request.user, applicant, requirements, purpose),

@@ -70,7 +70,10 @@ def serving_ticket(user, pk: str) -> Ticket | None:
 
 
 def intake_url(ticket: Ticket, applicant_id: int) -> str:
-    """The intake of the ticket's item, in the booked department's jurisdiction when it was booked."""
-    intake = reverse("workbench:intake", args=[applicant_id, ticket.item_code])
-    region = ticket.booking.department.region.code if ticket.booking_id else ""
-    return f"{intake}?{urlencode({'region': region})}" if region else intake
+    """The intake of the ticket's item, or of the 一件事 booked, in the booked department's jurisdiction."""
+    booking = ticket.booking if ticket.booking_id else None
+    if booking and booking.bundle_code:
+        intake = reverse("workbench:bundle_intake", args=[applicant_id, booking.bundle_code])
+    else:
+        intake = reverse("workbench:intake", args=[applicant_id, ticket.item_code])
+    return f"{intake}?{urlencode({'region': booking.department.region.code})}" if booking else intake

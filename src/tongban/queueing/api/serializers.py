@@ -25,6 +25,11 @@ class CheckInSerializer(serializers.Serializer):
     booking = serializers.CharField(max_length=24, help_text="预约号")
 
 
+class ArriveSerializer(serializers.Serializer):
+    service_point = serializers.CharField(max_length=64)
+    code = serializers.CharField(max_length=40, help_text="现在去办的取号码、预约号或预约人的证件号码")
+
+
 class OpenWindowSerializer(serializers.Serializer):
     window = serializers.IntegerField()
 

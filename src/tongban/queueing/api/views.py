@@ -16,6 +16,7 @@ from tongban.directory.models import ServicePoint
 from tongban.queueing import services
 from tongban.queueing.access import check_hall_oversight, may_see_tickets
 from tongban.queueing.api.serializers import (
+    ArriveSerializer,
     CheckInSerializer,
     OpenWindowSerializer,
     PlanParams,
@@ -86,6 +87,15 @@ class TicketViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         payload = CheckInSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         return self._answer(services.check_in(payload.validated_data["booking"], by=request.user), 201)
+
+    @extend_schema(request=ArriveSerializer, responses={201: TicketSerializer})
+    @action(detail=False, methods=["post"])
+    def arrive(self, request):
+        """取号机凭码取号（本网点工作人员或取号机账号）：现在去办的取号码、预约号，或预约人的证件号码。"""
+        payload = ArriveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        point = services.service_point(payload.validated_data["service_point"])
+        return self._answer(services.arrive_at(point, payload.validated_data["code"], by=request.user), 201)
 
     @extend_schema(request=OpenWindowSerializer, responses={204: None})
     @action(detail=False, methods=["post"], url_path="open-window")

@@ -1,0 +1,113 @@
+"""取号机: a hall's self-service kiosk, a touch screen signed in as one of the hall's staff.
+
+Visitors pick their item (the hall's most frequent ones, or found by name, pinyin or code), or give a code:
+the 取号码 of a trip set off on the portal (a scanner reads its QR code), a booking number, or the ID number
+of someone booked (a card reader types it). The slip shows the number, the people ahead
+and a QR code of the ticket's page, to follow the queue on a phone; the kiosk then returns to its start.
+"""
+
+import datetime
+from typing import NamedTuple
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from tongban.catalog.search import item_index
+from tongban.core.errors import ServiceError
+from tongban.core.qr import qr_svg
+from tongban.directory.models import ServicePoint
+from tongban.queueing import services
+from tongban.queueing.access import works_at
+from tongban.queueing.models import Ticket
+from tongban.queueing.ticket_status import ticket_status
+from tongban.queueing.views import hall_or_404
+
+SHOWN_ITEMS = 12
+FREQUENT_DAYS = 28  # the items of the hall's tickets over these days come first
+SLIP_SECONDS = 30  # the slip stays this long, then the kiosk is ready for the next visitor
+
+
+class Choice(NamedTuple):
+    code: str
+    name: str
+
+
+def _kiosk_hall(request, code: str) -> ServicePoint:
+    point = hall_or_404(code)
+    if not works_at(request.user, point):
+        raise PermissionDenied
+    return point
+
+
+def _served_by(point: ServicePoint):
+    windows = list(point.windows.filter(is_active=True))
+    return lambda row: any(w.serves(item_code=row.code, authority_kind=row.authority_kind) for w in windows)
+
+
+def _frequent(point: ServicePoint, served) -> list[Choice]:
+    since = timezone.now() - datetime.timedelta(days=FREQUENT_DAYS)
+    counts = (
+        Ticket.objects.filter(service_point=point, issued_at__gte=since)
+        .values("item_code")
+        .annotate(n=Count("id"))
+        .order_by("-n", "item_code")
+    )
+    items = filter(None, (item_index.version_in_force(row["item_code"]) for row in counts[: SHOWN_ITEMS * 2]))
+    return [Choice(item.code, item.name) for item in items if served(item)][:SHOWN_ITEMS]
+
+
+def _found(query: str, served) -> list[Choice]:
+    return [Choice(row.code, row.name) for row in item_index.search(query) if served(row)][: SHOWN_ITEMS * 2]
+
+
+def _start(request, point: ServicePoint, *, error: str = "", status: int = 200):
+    query = request.GET.get("q", "").strip()
+    served = _served_by(point)
+    choices = _found(query, served) if query else _frequent(point, served) or _found("", served)[:SHOWN_ITEMS]
+    context = {"point": point, "query": query, "choices": choices, "error": error}
+    return render(request, "queueing/kiosk.html", context, status=status)
+
+
+@login_required
+def kiosk(request, code):
+    return _start(request, _kiosk_hall(request, code))
+
+
+@login_required
+@require_POST
+def take(request, code):
+    """A walk-in ticket for the item chosen, or the booked visitor's ticket."""
+    point = _kiosk_hall(request, code)
+    try:
+        if "booking" in request.POST:
+            ticket = services.arrive_at(point, request.POST["booking"], by=request.user)
+        else:
+            ticket = services.issue_ticket(
+                by=request.user, point_code=point.code, item_code=request.POST.get("item", "")
+            )
+    except ServiceError as exc:
+        return _start(request, point, error=exc.message, status=exc.status)
+    return redirect("queueing:kiosk-slip", code=point.code, number=ticket.number)
+
+
+@login_required
+def slip(request, code, number):
+    point = _kiosk_hall(request, code)
+    ticket = Ticket.objects.filter(service_point=point, day=timezone.localdate(), number=number.upper()).first()
+    if ticket is None:
+        return redirect("queueing:kiosk", code=point.code)
+    follow = request.build_absolute_uri(reverse("queueing:ticket", args=[point.code, ticket.number]))
+    context = {
+        "point": point,
+        "ticket": ticket,
+        "status": ticket_status(ticket),
+        "qr": qr_svg(follow),
+        "follow": follow,
+        "slip_seconds": SLIP_SECONDS,
+    }
+    return render(request, "queueing/kiosk_slip.html", context)

@@ -1,0 +1,154 @@
+import pytest
+from django.urls import reverse
+
+from tests.queueing.conftest import booking_due_soon
+from tongban.appointments.choices import BookingStatus
+from tongban.cases.choices import ApplicantKind
+from tongban.cases.services import identify_applicant
+from tongban.queueing.choices import TicketKind
+from tongban.queueing.models import Ticket
+from tongban.queueing.services import issue_ticket
+
+pytestmark = pytest.mark.django_db
+
+KIOSK = reverse("queueing:kiosk", args=["fz-gulou"])
+TAKE = reverse("queueing:kiosk-take", args=["fz-gulou"])
+
+
+@pytest.fixture
+def kiosk(client, user_of):
+    """The 鼓楼 hall's kiosk, signed in as one of the hall's clerks."""
+    client.force_login(user_of("clerk_gulou"))
+    return client
+
+
+def _item_buttons(page) -> list[str]:
+    return [choice.code for choice in page.context["choices"]]
+
+
+def test_the_kiosk_offers_the_halls_frequent_items_first_and_finds_others_by_pinyin(
+    kiosk, user_of, food_item, police_item
+):
+    for item in (police_item, police_item, food_item):
+        issue_ticket(by=user_of("clerk_gulou"), point_code="fz-gulou", item_code=item.code)
+    page = kiosk.get(KIOSK)
+    assert page.status_code == 200 and "请选择办理事项" in page.content.decode()
+    assert _item_buttons(page)[:2] == [police_item.code, food_item.code]
+
+    found = kiosk.get(KIOSK, {"q": "spjy"})
+    assert food_item.code in _item_buttons(found) and police_item.code not in _item_buttons(found)
+
+
+def test_a_walk_in_takes_a_ticket_and_gets_a_slip_to_follow_it_on_a_phone(kiosk, food_item):
+    answer = kiosk.post(TAKE, {"item": food_item.code})
+    ticket = Ticket.objects.get()
+    assert answer.status_code == 302 and answer.url == reverse("queueing:kiosk-slip", args=["fz-gulou", ticket.number])
+    assert ticket.kind == TicketKind.WALK_IN and ticket.item_code == food_item.code and ticket.applicant is None
+
+    slip = kiosk.get(answer.url)
+    html = slip.content.decode()
+    assert ticket.number in html and "前面还有 0 人" in html and "<svg" in html
+    assert slip.context["follow"].endswith(reverse("queueing:ticket", args=["fz-gulou", ticket.number]))
+    assert 'http-equiv="refresh"' in html  # back to the start for the next visitor
+
+
+def test_an_item_the_hall_cannot_handle_is_refused_with_where_to_go(kiosk):
+    answer = kiosk.post(TAKE, {"item": "001605001000"})  # 永泰庄寨保护修缮补助申请: only in 永泰
+    html = answer.content.decode()
+    assert answer.status_code == 403 and "不能办理" in html and "请到可办理的网点取号" in html
+    missing = kiosk.post(TAKE, {"item": "NOSUCHITEM"})
+    assert missing.status_code == 404 and "不存在" in missing.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_only_the_halls_own_staff_run_its_kiosk(client, user_of):
+    assert client.get(KIOSK).status_code == 302  # to the login
+    for username in ("clerk_city", "citizen_zhang", "approver_gulou"):
+        client.force_login(user_of(username))
+        assert client.get(KIOSK).status_code == 403, username
+        assert client.post(TAKE, {"item": "000101009000"}).status_code == 403, username
+    client.force_login(user_of("hall_gulou"))  # the admin of the 鼓楼 hall
+    assert client.get(KIOSK).status_code == 200
+    assert not Ticket.objects.exists()
+
+
+def test_a_booked_visitor_checks_in_by_id_card_or_booking_number(kiosk, food_item):
+    by_card = identify_applicant(kind=ApplicantKind.PERSON, id_number="110105194912310038", name="刷卡者")
+    booking = booking_due_soon(by_card, food_item)
+    answer = kiosk.post(TAKE, {"booking": " 1101 0519 4912 3100 38 "})
+    ticket = Ticket.objects.get(booking=booking)
+    assert answer.status_code == 302 and ticket.kind == TicketKind.BOOKED and ticket.applicant == by_card
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CHECKED_IN
+
+    by_number = identify_applicant(kind=ApplicantKind.PERSON, id_number="110105194912310046", name="报号者")
+    second = booking_due_soon(by_number, food_item)
+    assert kiosk.post(TAKE, {"booking": second.number.lower()}).status_code == 302
+    assert Ticket.objects.filter(booking=second, kind=TicketKind.BOOKED).exists()
+
+
+def test_check_in_at_the_kiosk_says_what_is_wrong(kiosk, food_item):
+    def refused(value: str) -> tuple[int, str]:
+        answer = kiosk.post(TAKE, {"booking": value})
+        return answer.status_code, answer.content.decode()
+
+    status, html = refused("")
+    assert status == 400 and "请输入预约号、身份证号码或取号码" in html
+    status, html = refused("110105194912310039")  # check digit wrong
+    assert status == 400 and "第 18 位校验码应为“8”" in html
+    status, html = refused("110105194912310038")  # a valid ID with nothing booked here
+    assert status == 404 and "没有您可取号的预约" in html
+    status, html = refused("YY000000DEADBEEF")
+    assert status == 404 and "不存在" in html
+
+    person = identify_applicant(kind=ApplicantKind.PERSON, id_number="110105194912310046", name="走错厅")
+    elsewhere = booking_due_soon(person, food_item, point_code="fz-cangshan", region_code="350104")
+    status, html = refused(elsewhere.number)
+    assert status == 409 and "请到该网点取号" in html
+    status, html = refused(person.id_number)  # by card: only bookings at this hall are looked for
+    assert status == 404
+    assert not Ticket.objects.exists()
+
+
+def test_hall_admins_find_their_kiosks_beside_the_staffing_plans(client, user_of):
+    client.force_login(user_of("hall_gulou"))
+    page = client.get(reverse("queueing:planner-index")).content.decode()
+    assert KIOSK in page
+    client.force_login(user_of("supervisor"))  # sees every hall's plan, runs no kiosk
+    page = client.get(reverse("queueing:planner-index")).content.decode()
+    assert reverse("queueing:planner", args=["fz-gulou"]) in page and "/kiosk/" not in page
+
+
+@pytest.mark.usefixtures("office_hours")
+def test_a_trip_set_off_on_the_portal_takes_its_ticket_with_its_code(kiosk, user_of):
+    from django.test import Client
+
+    from tongban.queueing.recommendation import set_off
+
+    zhang = user_of("citizen_zhang")
+    trip = set_off(
+        by=zhang, region_code="350102", lat=26.08, lng=119.30, item_code="000101008000", point_code="fz-gulou"
+    )
+    spaced = " ".join(trip.token.upper()[i : i + 4] for i in range(0, 16, 4))  # as shown on the phone
+    answer = kiosk.post(TAKE, {"booking": spaced})
+    ticket = Ticket.objects.get(referral=trip)
+    assert answer.status_code == 302 and ticket.kind == TicketKind.WALK_IN and ticket.applicant == zhang.applicant
+    trip.refresh_from_db()
+    assert trip.arrived_at is not None
+
+    again = kiosk.post(TAKE, {"booking": trip.token})
+    assert again.status_code == 409 and f"已取过号（{ticket.number}）" in again.content.decode()
+    phone = Client()
+    phone.force_login(zhang)
+    assert phone.get(f"/my/trips/{trip.token}/")["Location"] == f"/queue/fz-gulou/tickets/{ticket.number}/"
+
+    elsewhere = set_off(
+        by=zhang, region_code="350102", lat=26.08, lng=119.30, item_code="000101008000", point_code="fz-gulou-wenquan"
+    )
+    wrong_hall = kiosk.post(TAKE, {"booking": elsewhere.token})
+    assert (
+        wrong_hall.status_code == 409 and f"该取号码是去{elsewhere.service_point.name}的" in wrong_hall.content.decode()
+    )
+    unknown = kiosk.post(TAKE, {"booking": "0123456789ABCDEF"})
+    assert unknown.status_code == 404 and "取号码 0123456789ABCDEF 不存在" in unknown.content.decode()
+    assert Ticket.objects.count() == 1
