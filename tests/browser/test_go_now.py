@@ -40,8 +40,7 @@ def test_set_off_for_a_hall_then_take_the_ticket_at_its_kiosk_with_the_code(time
     code = page.locator("[data-code]").inner_text()
     phone.shot("portal-trip")
 
-    desk.login("hall_gulou")
-    kiosk = desk.go("/queue/fz-gulou/kiosk/")
+    kiosk = desk.login("kiosk_gulou")
     kiosk.get_by_label("预约号、身份证号码或取号码").fill(code)
     kiosk.get_by_role("button", name="取号", exact=True).click()
     expect(kiosk.locator("[data-ticket]")).to_have_text(re.compile(r"A\d{3}"))

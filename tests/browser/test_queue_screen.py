@@ -22,8 +22,8 @@ def test_a_ticket_from_the_kiosk_called_from_the_panel_shows_on_the_big_screen(b
         board = screen.page.locator("#board")
         expect(board).to_contain_text("暂无叫号")
 
-        kiosk.login("hall_gulou")  # the kiosk is signed in as the hall's staff
-        start = kiosk.go("/queue/fz-gulou/kiosk/")
+        start = kiosk.login("kiosk_gulou")  # the hall's kiosk account logs in straight to its kiosk
+        expect(start).to_have_url(re.compile(r"/queue/fz-gulou/kiosk/$"))
         start.get_by_label("查找事项").fill("spjy")
         start.get_by_role("button", name="查找").click()
         item = start.get_by_role("button", name="食品经营许可")

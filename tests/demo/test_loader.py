@@ -120,6 +120,7 @@ def test_every_role_has_a_demo_account():
             "approver_cangshan",
             "catalog_market",
             "supervisor",
+            "kiosk_gulou",
         ]
     )
     assert set().union(*(user_roles(u) for u in users)) == set(Role)

@@ -46,7 +46,8 @@ def test_a_trip_set_off_twice_at_once_keeps_one_and_its_code_scanned_twice_takes
 
     zhang = user_of("citizen_zhang")
     trip = {"by": zhang, "region_code": "350102", "lat": 26.085, "lng": 119.279, "item_code": "000101008000"}
-    run_at_once(*[lambda: set_off(**trip, point_code="fz-gulou") for _ in range(2)])
+    trips = run_at_once(*[lambda: set_off(**trip, point_code="fz-gulou") for _ in range(2)])
+    assert all(isinstance(t, Referral) for t in trips), trips
     on_the_way = Referral.objects.filter(created_by=zhang, arrived_at__isnull=True, expires_at__gt=timezone.now())
     assert on_the_way.count() == 1
 

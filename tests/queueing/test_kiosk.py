@@ -94,12 +94,16 @@ def test_check_in_at_the_kiosk_says_what_is_wrong(kiosk, food_item):
 
     status, html = refused("")
     assert status == 400 and "请输入预约号、身份证号码或取号码" in html
-    status, html = refused("110105194912310039")  # check digit wrong
-    assert status == 400 and "第 18 位校验码应为“8”" in html
+    status, html = refused("110105194912310039")  # check digit wrong: said without repeating it
+    assert status == 400 and "证件号码无效" in html and "19491231" not in html
     status, html = refused("110105194912310038")  # a valid ID with nothing booked here
-    assert status == 404 and "没有您可取号的预约" in html
+    assert status == 404 and "没有您可取号的预约（预约时段开始前 2 小时至开始后 30 分钟内可取号）" in html
     status, html = refused("YY000000DEADBEEF")
-    assert status == 404 and "不存在" in html
+    assert status == 404 and "没有这个预约号" in html
+    status, html = refused("1101051949")  # a mistyped ID: not repeated for the next visitor to read
+    assert status == 400 and "无法识别该号码" in html and "1101051949" not in html
+    assert 'http-equiv="refresh"' in html  # the error does not stay for the next visitor
+    assert f'action="{KIOSK}"' in html  # searching from the error page goes back to the kiosk
 
     person = identify_applicant(kind=ApplicantKind.PERSON, id_number="110105194912310046", name="走错厅")
     elsewhere = booking_due_soon(person, food_item, point_code="fz-cangshan", region_code="350104")
@@ -150,5 +154,69 @@ def test_a_trip_set_off_on_the_portal_takes_its_ticket_with_its_code(kiosk, user
         wrong_hall.status_code == 409 and f"该取号码是去{elsewhere.service_point.name}的" in wrong_hall.content.decode()
     )
     unknown = kiosk.post(TAKE, {"booking": "0123456789ABCDEF"})
-    assert unknown.status_code == 404 and "取号码 0123456789ABCDEF 不存在" in unknown.content.decode()
+    assert unknown.status_code == 404 and "没有这个取号码" in unknown.content.decode()
     assert Ticket.objects.count() == 1
+
+
+@pytest.mark.usefixtures("office_hours")
+def test_a_replaced_or_expired_code_takes_no_ticket_and_another_users_code_is_no_ones_but_the_halls(
+    kiosk, api, user_of
+):
+    from tongban.queueing.recommendation import set_off
+
+    zhang = user_of("citizen_zhang")
+    trip = {"by": zhang, "region_code": "350102", "lat": 26.085, "lng": 119.279, "item_code": "000101008000"}
+    replaced = set_off(**trip, point_code="fz-gulou")
+    current = set_off(**trip, point_code="fz-gulou")
+    answer = kiosk.post(TAKE, {"booking": replaced.token})
+    assert answer.status_code == 409 and "该取号码已过期" in answer.content.decode()
+
+    api.force_authenticate(user_of("enterprise_rongyun"))  # someone else presents 张伟's code in an app
+    body = {"service_point": "fz-gulou", "item": "000101008000", "referral": current.token}
+    taken = api.post("/api/v1/tickets/", body, format="json")
+    assert taken.status_code == 201
+    ticket = Ticket.objects.get(pk=taken.json()["id"])
+    assert ticket.referral is None and ticket.applicant == user_of("enterprise_rongyun").applicant
+    current.refresh_from_db()
+    assert current.arrived_at is None  # still 张伟's, on his way
+    assert kiosk.post(TAKE, {"booking": current.token}).status_code == 302
+    assert Ticket.objects.get(referral=current).applicant == zhang.applicant
+
+
+def test_checking_in_again_gives_the_same_ticket_and_card_lookups_are_recorded(kiosk, food_item):
+    from tongban.cases.models import IdentityAccess
+
+    person = identify_applicant(kind=ApplicantKind.PERSON, id_number="110105194912310038", name="刷两次")
+    booking_due_soon(person, food_item)
+    first = kiosk.post(TAKE, {"booking": person.id_number})
+    again = kiosk.post(TAKE, {"booking": person.id_number})
+    assert first.status_code == again.status_code == 302 and first.url == again.url
+    ticket = Ticket.objects.get()
+    assert ticket.kind == TicketKind.BOOKED
+    assert food_item.name not in kiosk.get(first.url).content.decode()  # a booked slip does not say what for
+    assert IdentityAccess.objects.filter(applicant=person, purpose="取号机凭证件号码到场取号").count() == 2
+
+
+def test_the_kiosk_account_runs_the_kiosk_and_nothing_else_and_staff_tickets_are_visitors(client, user_of, food_item):
+    from tongban.cases.services import identify_applicant as applicant_of
+
+    device = user_of("kiosk_gulou")
+    client.force_login(device)
+    assert client.get("/me/")["Location"] == KIOSK
+    assert client.get("/workbench/").status_code == 403
+    assert client.get("/queue/panel/").status_code == 403
+    assert client.get(reverse("queueing:kiosk", args=["fz-city"])).status_code == 403
+
+    clerk = user_of("clerk_gulou")  # a clerk who is also a citizen with an applicant record
+    own = applicant_of(kind=ApplicantKind.PERSON, id_number="110105194912310054", name="林晓")
+    own.user = clerk
+    own.save()
+    client.force_login(clerk)
+    client.post(TAKE, {"item": food_item.code})
+    assert Ticket.objects.get().applicant is None  # the visitor's ticket, not the clerk's
+
+
+def test_the_kiosk_offers_only_items_the_hall_may_take(kiosk):
+    found = kiosk.get(KIOSK, {"q": "庄寨"})  # 永泰庄寨保护修缮补助申请: only in 永泰
+    assert found.status_code == 200 and found.context["choices"] == []
+    assert "本厅没有找到可办理的相关事项" in found.content.decode()

@@ -86,6 +86,12 @@ def test_a_booked_bundle_opens_the_window_bundle_intake_in_the_booked_region(cli
     form = client.get(response["Location"]).context["form"]
     assert form["region"].value() == "350102"
 
+    from tongban.catalog.models import Bundle
+    from tongban.workbench.queue import intake_url
+
+    Bundle.objects.filter(code="YJS004").update(status="retired")  # withdrawn since: its first item still
+    assert intake_url(ticket, zhang.applicant.pk).startswith(f"/workbench/applicants/{zhang.applicant.pk}/items/")
+
 
 def test_a_walk_in_without_a_known_applicant_goes_to_identification(client, clerk_at, food_item):
     Ticket.objects.all().delete()

@@ -89,6 +89,7 @@ DEMO_ACCOUNTS = [
     ),
     DemoAccount("hall_gulou", "鼓楼大厅管理员 刘洋", Role.HALL_ADMIN, service_point="fz-gulou"),
     DemoAccount("hall_city", "市中心大厅管理员 张华", Role.HALL_ADMIN, service_point="fz-city"),
+    DemoAccount("kiosk_gulou", "鼓楼大厅取号机 1 号", Role.KIOSK, service_point="fz-gulou"),
     DemoAccount("supervisor", "管委会监管 何平", Role.SUPERVISOR),
 ]
 

@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     APPROVER = "approver", _("审批人员")
     CATALOG_ADMIN = "catalog_admin", _("部门管理员")
     SUPERVISOR = "supervisor", _("监管人员")
+    KIOSK = "kiosk", _("取号机")  # a device account: the hall's kiosk pages and nothing else
 
     @property
     def group_name(self) -> str:
@@ -31,7 +32,7 @@ def _group_names() -> dict[Role, str]:
         return {role: str(role.label) for role in Role}
 
 
-SERVICE_POINT_ROLES = {Role.CLERK, Role.HALL_ADMIN, Role.PROXY_AGENT}
+SERVICE_POINT_ROLES = {Role.CLERK, Role.HALL_ADMIN, Role.PROXY_AGENT, Role.KIOSK}
 DEPARTMENT_ROLES = {Role.APPROVER, Role.CATALOG_ADMIN}
 
 _VIEW_DIRECTORY = [
@@ -93,6 +94,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.CATALOG_ADMIN: _VIEW_DIRECTORY + _VIEW_CATALOG + _EDIT_CATALOG + ["catalog.publish_item"] + _GRANTS + _FIXES,
     Role.HALL_ADMIN: _VIEW_DIRECTORY + _VIEW_CATALOG + _EDIT_HALLS + ["cases.view_grant"] + _CALENDAR + _FIXES,
     Role.SUPERVISOR: _VIEW_DIRECTORY + _VIEW_CATALOG + ["directory.view_staff"] + _CASE_OVERSIGHT + _RATINGS,
+    Role.KIOSK: [],
 }
 
 # Roles whose members use the Django admin (the others work in the workbench pages).

@@ -24,11 +24,14 @@ def check_hall_oversight(user, point: ServicePoint) -> None:
 
 
 def works_at(user, point: ServicePoint) -> bool:
-    """The hall's own staff: its clerks and the admins who manage it. They check visitors in and run its kiosk."""
+    """The hall's own staff and devices: its clerks and kiosk accounts, and the admins who manage it. They check
+    visitors in and run its kiosk (a kiosk account can do nothing else)."""
+    if not user.is_authenticated:
+        return False
     if user.is_superuser:
         return True
     actor = actor_of(user)
-    if Role.CLERK in actor.roles and actor.service_point == point:
+    if actor.roles & {Role.CLERK, Role.KIOSK} and actor.service_point == point:
         return True
     return Role.HALL_ADMIN in actor.roles and can_manage_service_point(user, point)
 

@@ -7,6 +7,7 @@ and a QR code of the ticket's page, to follow the queue on a phone; the kiosk th
 """
 
 import datetime
+import itertools
 from typing import NamedTuple
 
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tongban.catalog.search import item_index
+from tongban.catalog.services import service_points_for_item
 from tongban.core.errors import ServiceError
 from tongban.core.qr import qr_svg
 from tongban.directory.models import ServicePoint
@@ -45,8 +47,16 @@ def _kiosk_hall(request, code: str) -> ServicePoint:
 
 
 def _served_by(point: ServicePoint):
+    """Whether the hall takes tickets for an item (or an index row): a window of it serves the item, and the
+    hall is within the item's 通办 scope (``service_points_for_item``, the rule ``issue_ticket`` applies)."""
     windows = list(point.windows.filter(is_active=True))
-    return lambda row: any(w.serves(item_code=row.code, authority_kind=row.authority_kind) for w in windows)
+
+    def served(item) -> bool:
+        if not any(w.serves(item_code=item.code, authority_kind=item.authority_kind) for w in windows):
+            return False
+        return point in service_points_for_item(item)
+
+    return served
 
 
 def _frequent(point: ServicePoint, served) -> list[Choice]:
@@ -61,15 +71,18 @@ def _frequent(point: ServicePoint, served) -> list[Choice]:
     return [Choice(item.code, item.name) for item in items if served(item)][:SHOWN_ITEMS]
 
 
-def _found(query: str, served) -> list[Choice]:
-    return [Choice(row.code, row.name) for row in item_index.search(query) if served(row)][: SHOWN_ITEMS * 2]
+def _found(query: str, served, limit: int) -> list[Choice]:
+    found = (Choice(row.code, row.name) for row in item_index.search(query) if served(row))
+    return list(itertools.islice(found, limit))
 
 
 def _start(request, point: ServicePoint, *, error: str = "", status: int = 200):
     query = request.GET.get("q", "").strip()
     served = _served_by(point)
-    choices = _found(query, served) if query else _frequent(point, served) or _found("", served)[:SHOWN_ITEMS]
-    context = {"point": point, "query": query, "choices": choices, "error": error}
+    choices = (
+        _found(query, served, SHOWN_ITEMS * 2) if query else _frequent(point, served) or _found("", served, SHOWN_ITEMS)
+    )
+    context = {"point": point, "query": query, "choices": choices, "error": error, "slip_seconds": SLIP_SECONDS}
     return render(request, "queueing/kiosk.html", context, status=status)
 
 

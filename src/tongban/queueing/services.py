@@ -18,11 +18,11 @@ from tongban.appointments.choices import BookingAction, BookingStatus
 from tongban.appointments.eligibility import eligible_points, owning_department
 from tongban.appointments.models import Booking, BookingEvent
 from tongban.appointments.services import CHECK_IN_EARLY, CHECK_IN_LATE, Visit, opening_periods, visit_of
-from tongban.cases.models import Applicant
+from tongban.cases.models import Applicant, IdentityAccess
 from tongban.cases.permissions import actor_of
 from tongban.catalog.services import item_in_force, service_points_for_item
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tongban.core.identifiers import validate_credit_code, validate_resident_id
+from tongban.core.identifiers import normalize, validate_credit_code, validate_resident_id
 from tongban.directory.models import ServicePoint, Window
 from tongban.directory.roles import Role
 from tongban.queueing import policy
@@ -33,7 +33,9 @@ from tongban.queueing.service_times import service_group_of
 
 TICKET_PREFIX = {TicketKind.WALK_IN: "A", TicketKind.BOOKED: "Y"}
 TICKETS_BEFORE_OPENING = datetime.timedelta(hours=1)
-REFERRAL_CODE = re.compile(r"[0-9A-F]{16}")  # a Referral token as typed or scanned (booking numbers start YY)
+REFERRAL_CODE = re.compile(r"[0-9A-F]{16}")  # a Referral token as typed or scanned
+CARD_LOOKUP = "取号机凭证件号码到场取号"  # the audit row's purpose: data, in Chinese whatever the page's language
+BOOKING_NUMBER = re.compile(r"YY\d{6}[0-9A-F]{8}")  # appointments.services._new_number
 
 
 def service_point(code: str) -> ServicePoint:
@@ -105,20 +107,28 @@ def issue_ticket(*, by, point_code: str, item_code: str, region_code: str = "", 
     now = timezone.now()
     if settings.TICKETS_IN_OPENING_HOURS:
         _check_taking_tickets(point, now)
-    referral = None
-    if referral_token:
-        referral = Referral.objects.select_for_update().filter(token=referral_token, service_point=point).first()
-        if referral is not None and referral.arrived_at is None:
-            referral.arrived_at = now
-            referral.save(update_fields=["arrived_at"])
-        else:
-            referral = None  # someone else's, another hall's, or used: the ticket is an ordinary walk-in
-    applicant = getattr(by, "applicant", None) if by.is_authenticated else None
+    at_the_hall = works_at(by, point)
+    referral = _arriving(referral_token, point, by, now, at_the_hall) if referral_token else None
+    # A ticket the hall's staff or kiosk takes is a visitor's, never their own.
+    applicant = None if at_the_hall or not by.is_authenticated else getattr(by, "applicant", None)
     if referral is not None and referral.created_by_id:  # set off from the portal: the ticket is theirs
-        applicant = Applicant.objects.filter(user_id=referral.created_by_id).first() or applicant
+        applicant = Applicant.objects.filter(user_id=referral.created_by_id).first()
     return _new_ticket(
         point=point, item=item, kind=TicketKind.WALK_IN, by=by, now=now, applicant=applicant, referral=referral
     )
+
+
+def _arriving(token: str, point: ServicePoint, by, now: datetime.datetime, at_the_hall: bool) -> Referral | None:
+    """The referral a ticket ends, marked arrived; None (an ordinary walk-in) when it is another hall's, used,
+    expired, or a portal trip of someone else presented by anyone but the hall's staff."""
+    referral = Referral.objects.select_for_update().filter(token=token, service_point=point).first()
+    if referral is None or referral.arrived_at is not None or referral.expires_at <= now:
+        return None
+    if referral.created_by_id not in (None, by.pk) and not at_the_hall:
+        return None
+    referral.arrived_at = now
+    referral.save(update_fields=["arrived_at"])
+    return referral
 
 
 def _check_taking_tickets(point: ServicePoint, now: datetime.datetime) -> None:
@@ -193,35 +203,63 @@ def _visit_booked(booking: Booking) -> Visit:
 def arrive_at(point: ServicePoint, code: str, *, by) -> Ticket:
     """Someone arrives at the hall's kiosk with a code: the 取号码 of a trip set off on the portal (现在去办),
     a booking number, or the ID number (typed, or read from the card) of someone whose booking here is due.
-    Only the hall's own staff (the kiosk's account) may: an ID number must not tell others who booked."""
+    Only the hall's own staff and kiosks may: an ID number must not tell others who booked. Arriving again
+    with a booking already checked in gives its ticket again. Messages never repeat what was typed: the next
+    visitor at the kiosk may read them."""
     if not works_at(by, point):
         raise Forbidden(_("只有%s的工作人员可以在本厅凭码取号。") % point.name, code="not_hall_staff")
-    value = "".join((code or "").split()).upper()
+    value = normalize("".join((code or "").split()))
     if not value:
         raise InvalidInput(_("请输入预约号、身份证号码或取号码。"), code="code_required")
     if REFERRAL_CODE.fullmatch(value):
         return _arrive_referred(point, value.lower(), by=by)
     if len(value) == 18:  # a resident ID, residence permit or unified social credit code
-        _check_identity(value)
-        now = timezone.now()
-        booking = (
-            Booking.objects.filter(
-                applicant__id_number=value,
-                service_point=point,
-                status=BookingStatus.BOOKED,
-                starts_at__gte=now - CHECK_IN_LATE,
-                starts_at__lte=now + CHECK_IN_EARLY,
-            )
-            .order_by("starts_at")
-            .first()
-        )
+        booking = _booking_due_for(point, value, by=by)
+    elif BOOKING_NUMBER.fullmatch(value):
+        booking = Booking.objects.filter(number=value).first()
         if booking is None:
-            raise NotFound(
-                _("%s现在没有您可取号的预约（预约时段开始前 2 小时至开始后 30 分钟内可取号）。") % point.name,
-                code="no_booking_due",
-            )
-        value = booking.number
-    return check_in(value, by=by, at_point=point.code)
+            raise NotFound(_("没有这个预约号，请核对后重新输入。"), code="booking_not_found")
+    else:
+        raise InvalidInput(_("无法识别该号码，请核对预约号、身份证号码或取号码。"), code="code_not_recognized")
+    if booking.status == BookingStatus.CHECKED_IN:
+        taken = Ticket.objects.filter(booking=booking, day=timezone.localdate()).first()
+        if taken is not None and booking.service_point_id == point.pk:
+            return taken
+    return check_in(booking.number, by=by, at_point=point.code)
+
+
+def _booking_due_for(point: ServicePoint, id_number: str, *, by) -> Booking:
+    """The booking here, due now, of the person with this ID number (the lookup is recorded, as a view of it)."""
+    _check_identity(id_number)
+    now = timezone.now()
+    booking = (
+        Booking.objects.filter(
+            applicant__id_number=id_number,
+            service_point=point,
+            status__in=[BookingStatus.BOOKED, BookingStatus.CHECKED_IN],
+            starts_at__gte=now - CHECK_IN_LATE,
+            starts_at__lte=now + CHECK_IN_EARLY,
+        )
+        .select_related("applicant")
+        .order_by("status", "starts_at")  # "booked" before "checked_in": the next one not yet taken
+        .first()
+    )
+    if booking is None:
+        raise NotFound(
+            _("%(point)s现在没有您可取号的预约（预约时段开始前 %(early)s 小时至开始后 %(late)s 分钟内可取号）。")
+            % {"point": point.name, "early": _hours(CHECK_IN_EARLY), "late": _minutes(CHECK_IN_LATE)},
+            code="no_booking_due",
+        )
+    IdentityAccess.objects.create(user=by, applicant=booking.applicant, purpose=CARD_LOOKUP)
+    return booking
+
+
+def _hours(delta: datetime.timedelta) -> int:
+    return int(delta.total_seconds() // 3600)
+
+
+def _minutes(delta: datetime.timedelta) -> int:
+    return int(delta.total_seconds() // 60)
 
 
 @transaction.atomic
@@ -229,7 +267,7 @@ def _arrive_referred(point: ServicePoint, token: str, *, by) -> Ticket:
     # Locked while checked: a code scanned twice at once takes one ticket, the other scan is told so.
     referral = Referral.objects.select_for_update().select_related("service_point").filter(token=token).first()
     if referral is None:
-        raise NotFound(_("取号码 %s 不存在，请核对。") % token.upper(), code="referral_not_found")
+        raise NotFound(_("没有这个取号码，请核对后重新输入。"), code="referral_not_found")
     if referral.service_point_id != point.pk:
         raise Conflict(
             _("该取号码是去%s的；在本厅请直接选择事项取号。") % referral.service_point.name,
@@ -238,20 +276,20 @@ def _arrive_referred(point: ServicePoint, token: str, *, by) -> Ticket:
     if referral.arrived_at is not None:
         taken = Ticket.objects.filter(referral=referral).first()
         raise Conflict(_("该取号码已取过号（%s）。") % (taken.number if taken else "—"), code="referral_used")
+    if referral.expires_at <= timezone.now():
+        raise Conflict(_("该取号码已过期，请直接选择事项取号。"), code="referral_expired")
     return issue_ticket(by=by, point_code=point.code, item_code=referral.item_code, referral_token=token)
 
 
 def _check_identity(number: str) -> None:
-    """A resident ID, residence permit or credit code; else the error of the kind it looks most like."""
-    checks = (validate_resident_id, validate_credit_code)
-    errors = []
-    for validate in checks if number[:17].isdigit() else reversed(checks):
+    """A resident ID, residence permit or credit code (the validators' own messages name parts of it)."""
+    for validate in (validate_resident_id, validate_credit_code):
         try:
             validate(number)
             return
-        except ValidationError as exc:
-            errors.append(exc.messages[0])
-    raise InvalidInput(errors[0], code="invalid_id_number")
+        except ValidationError:
+            pass
+    raise InvalidInput(_("证件号码无效，请核对后重新输入。"), code="invalid_id_number")
 
 
 # --- windows --------------------------------------------------------------------------------

@@ -47,6 +47,8 @@ def own_service_point(user):
 
 def start_page(user) -> str:
     roles = user_roles(user)
+    if Role.KIOSK in roles and (point := actor_of(user).service_point) is not None:
+        return reverse("queueing:kiosk", args=[point.code])
     if roles & FRONT_DESK:
         return reverse("workbench:start")
     if Role.APPROVER in roles:

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongban.cases.permissions import actor_of
+from tongban.catalog.choices import BundleStatus
+from tongban.catalog.models import Bundle
 from tongban.core.errors import ServiceError
 from tongban.directory.roles import Role
 from tongban.queueing import services as queueing
@@ -70,9 +72,14 @@ def serving_ticket(user, pk: str) -> Ticket | None:
 
 
 def intake_url(ticket: Ticket, applicant_id: int) -> str:
-    """The intake of the ticket's item, or of the 一件事 booked, in the booked department's jurisdiction."""
+    """The intake of the ticket's item, or of the 一件事 booked (while it is still offered), in the booked
+    department's jurisdiction."""
     booking = ticket.booking if ticket.booking_id else None
-    if booking and booking.bundle_code:
+    if (
+        booking
+        and booking.bundle_code
+        and Bundle.objects.filter(code=booking.bundle_code, status=BundleStatus.PUBLISHED).exists()
+    ):
         intake = reverse("workbench:bundle_intake", args=[applicant_id, booking.bundle_code])
     else:
         intake = reverse("workbench:intake", args=[applicant_id, ticket.item_code])
