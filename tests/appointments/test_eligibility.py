@@ -86,3 +86,17 @@ def test_item_not_implemented_for_the_region_names_where_it_is():
     with pytest.raises(NotFound) as error:
         owning_department(item, "350102")
     assert error.value.code == "no_implementation" and error.value.details["regions"] == ["350128"]
+
+
+@pytest.mark.parametrize("point_code", ["fz-gulou", "fz-yongtai", "comm-haitan-chengzhong", "fz-city"])
+def test_the_items_a_kiosk_offers_are_the_points_service_points_for_item_lists(point_code):
+    """``items_handled_at`` answers ``service_points_for_item`` for many items at one point (the kiosk's list)."""
+    from tongban.catalog.search import item_index
+    from tongban.catalog.services import items_handled_at
+
+    point = ServicePoint.objects.get(code=point_code)
+    items = list(Item.objects.in_force().order_by("code"))
+    expected = [item.code for item in items if point in service_points_for_item(item)]
+    assert [item.code for item in items_handled_at(point, items)] == expected
+    rows = item_index.search("")  # the catalog index's rows work the same
+    assert [row.code for row in items_handled_at(point, rows)] == expected

@@ -73,6 +73,24 @@ def test_recommendation_lists_halls_with_reasons(api, food_item, office_hours):
     assert bad.status_code == 400
 
 
+def test_a_citizen_asking_again_replaces_their_trip_and_staff_asking_for_visitors_do_not(
+    api, user_of, food_item, office_hours
+):
+    from django.utils import timezone
+
+    body = {"item": food_item.code, "region": "350104", "lat": 26.044, "lng": 119.259}
+    zhang = user_of("citizen_zhang")
+    api.force_authenticate(zhang)
+    tokens = [api.post("/api/v1/recommendations/", body, format="json").json()["referral"] for _ in range(2)]
+    open_now = Referral.objects.filter(arrived_at__isnull=True, expires_at__gt=timezone.now())
+    assert list(open_now.values_list("token", flat=True)) == [tokens[1]]  # asking again is not a second person
+    assert open_now.get().created_by == zhang
+    api.force_authenticate(user_of("clerk_gulou"))  # a clerk asking for two visitors at the desk
+    for _ in range(2):
+        api.post("/api/v1/recommendations/", body, format="json")
+    assert open_now.count() == 3 and open_now.filter(created_by=None).count() == 2
+
+
 def test_a_flood_of_recommendations_from_one_client_is_refused(api, food_item, settings, office_hours):
     """Each recommendation counts in flight at its hall: one client cannot fill a hall with phantoms."""
     cache.clear()

@@ -135,6 +135,24 @@ def test_a_booked_bundle_is_called_only_by_a_window_that_takes_in_all_it_starts(
     assert error.value.code == "window_cannot_serve"
 
 
+def test_a_booked_bundle_no_window_takes_in_whole_any_more_is_called_for_its_first_item(clerk_at, gulou_window):
+    from tongban.appointments.services import visit_of
+    from tongban.directory.models import Window
+
+    visit = visit_of(bundle_code="YJS004")
+    parent = identify_applicant(kind=ApplicantKind.PERSON, id_number="110105194912310054", name="新生儿家长")
+    booking = booking_due_soon(parent, bundle_code="YJS004")
+    # Since the booking, the hall made every window a zone for the first item only.
+    Window.objects.filter(service_point__code="fz-gulou").update(
+        kind="zone", zone_item_codes=[visit.item.code], zone_authorities=[]
+    )
+    clerk = clerk_at("01")
+    ticket = check_in(booking.number, by=clerk)
+    assert ticket.item_code == visit.item.code and ticket.along_with == []
+    Ticket.objects.filter(pk=ticket.pk).update(due_at=timezone.now())
+    assert call_next(by=clerk).pk == ticket.pk
+
+
 def test_recall_no_show_and_transfer(clerk_at, food_item):
     clerk, colleague = clerk_at("01"), clerk_at("02")
     ticket = walk_in(clerk, food_item)

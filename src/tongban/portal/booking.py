@@ -219,6 +219,7 @@ def my_booking(request, number):
             "open": booking.status == BookingStatus.BOOKED and booking.ends_at > now,
             "check_in_open": _check_in_open(booking, now),
             "check_in_from": booking.starts_at - appointments.CHECK_IN_EARLY,
+            "check_in": queueing.CHECK_IN_HOURS,
         },
     )
 

@@ -7,7 +7,6 @@ and a QR code of the ticket's page, to follow the queue on a phone; the kiosk th
 """
 
 import datetime
-import itertools
 from typing import NamedTuple
 
 from django.contrib.auth.decorators import login_required
@@ -19,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tongban.catalog.search import item_index
-from tongban.catalog.services import service_points_for_item
+from tongban.catalog.services import items_handled_at
 from tongban.core.errors import ServiceError
 from tongban.core.qr import qr_svg
 from tongban.directory.models import ServicePoint
@@ -46,20 +45,7 @@ def _kiosk_hall(request, code: str) -> ServicePoint:
     return point
 
 
-def _served_by(point: ServicePoint):
-    """Whether the hall takes tickets for an item (or an index row): a window of it serves the item, and the
-    hall is within the item's 通办 scope (``service_points_for_item``, the rule ``issue_ticket`` applies)."""
-    windows = list(point.windows.filter(is_active=True))
-
-    def served(item) -> bool:
-        if not any(w.serves(item_code=item.code, authority_kind=item.authority_kind) for w in windows):
-            return False
-        return point in service_points_for_item(item)
-
-    return served
-
-
-def _frequent(point: ServicePoint, served) -> list[Choice]:
+def _frequent(point: ServicePoint, windows: list) -> list[Choice]:
     since = timezone.now() - datetime.timedelta(days=FREQUENT_DAYS)
     counts = (
         Ticket.objects.filter(service_point=point, issued_at__gte=since)
@@ -67,22 +53,35 @@ def _frequent(point: ServicePoint, served) -> list[Choice]:
         .annotate(n=Count("id"))
         .order_by("-n", "item_code")
     )
-    items = filter(None, (item_index.version_in_force(row["item_code"]) for row in counts[: SHOWN_ITEMS * 2]))
-    return [Choice(item.code, item.name) for item in items if served(item)][:SHOWN_ITEMS]
+    items = list(filter(None, (item_index.version_in_force(row["item_code"]) for row in counts[: SHOWN_ITEMS * 2])))
+    return [Choice(item.code, item.name) for item in items_handled_at(point, items, windows)][:SHOWN_ITEMS]
 
 
-def _found(query: str, served, limit: int) -> list[Choice]:
-    found = (Choice(row.code, row.name) for row in item_index.search(query) if served(row))
-    return list(itertools.islice(found, limit))
+def _found(point: ServicePoint, windows: list, query: str, limit: int) -> list[Choice]:
+    """Search hits the hall may take, checked a page of hits at a time until ``limit`` are found."""
+    rows, found = item_index.search(query), []
+    for start in range(0, len(rows), limit * 2):
+        found += [Choice(r.code, r.name) for r in items_handled_at(point, rows[start : start + limit * 2], windows)]
+        if len(found) >= limit:
+            break
+    return found[:limit]
 
 
 def _start(request, point: ServicePoint, *, error: str = "", status: int = 200):
     query = request.GET.get("q", "").strip()
-    served = _served_by(point)
-    choices = (
-        _found(query, served, SHOWN_ITEMS * 2) if query else _frequent(point, served) or _found("", served, SHOWN_ITEMS)
-    )
-    context = {"point": point, "query": query, "choices": choices, "error": error, "slip_seconds": SLIP_SECONDS}
+    windows = list(point.windows.filter(is_active=True))
+    if query:
+        choices = _found(point, windows, query, SHOWN_ITEMS * 2)
+    else:  # the hall's frequent items; a hall with no tickets yet shows the first it takes
+        choices = _frequent(point, windows) or _found(point, windows, "", SHOWN_ITEMS)
+    context = {
+        "point": point,
+        "query": query,
+        "choices": choices,
+        "error": error,
+        "slip_seconds": SLIP_SECONDS,
+        "check_in": services.CHECK_IN_HOURS,
+    }
     return render(request, "queueing/kiosk.html", context, status=status)
 
 

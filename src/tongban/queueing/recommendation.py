@@ -26,6 +26,7 @@ from tongban.appointments.services import hours_weekday
 from tongban.catalog.models import Item
 from tongban.core.errors import InvalidInput
 from tongban.directory.models import ServicePoint, Window
+from tongban.directory.roles import user_roles
 from tongban.queueing import policy
 from tongban.queueing.choices import OPEN_STATUSES, TicketKind, TicketStatus
 from tongban.queueing.models import Referral, Ticket, WindowSession
@@ -217,8 +218,13 @@ def recommend(
     bundle_code: str = "",
     rng: random.Random | None = None,
     now: datetime.datetime | None = None,
+    by=None,
 ) -> Recommendation:
-    """Rank the halls that can handle the item (or every item of the bundle) for the applicant's jurisdiction."""
+    """Rank the halls that can handle the item (or every item of the bundle) for the applicant's jurisdiction.
+
+    The hall chosen counts the person on their way. Asked by a citizen or enterprise account (``by``), it is their
+    trip: it replaces the one they had (asking again is not a second person) and its ticket is theirs. Staff
+    asking for visitors leave each recommendation unowned."""
     now = now or timezone.now()
     items, points, snapshots, options = ranked_halls(
         region_code=region_code,
@@ -233,7 +239,10 @@ def recommend(
     referral = None
     if chosen is not None:
         point = next(p for p in points if p.code == chosen.hall.code)
-        referral = hold_referral(items[0], point, travel_minutes=chosen.travel_minutes, now=now)
+        traveller = by if by is not None and by.is_authenticated and not user_roles(by) else None
+        if traveller is not None:
+            _end_trips_of(traveller, now)
+        referral = hold_referral(items[0], point, travel_minutes=chosen.travel_minutes, now=now, by=traveller)
     return Recommendation(options, chosen, referral, staffed=sum(1 for s in snapshots if s.windows > 0))
 
 
@@ -268,7 +277,12 @@ def set_off(
             code="hall_not_available",
             details={"service_point": [_("不在推荐列表中")]},
         )
-    get_user_model().objects.select_for_update().filter(pk=by.pk).first()  # one trip at a time, even at once
-    Referral.objects.filter(created_by=by, arrived_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+    _end_trips_of(by, now)
     point = next(p for p in ranking.points if p.code == point_code)
     return hold_referral(ranking.items[0], point, travel_minutes=option.travel_minutes, now=now, by=by)
+
+
+def _end_trips_of(user, now: datetime.datetime) -> None:
+    """One trip at a time, even when two start at once: the user's row is locked, their open trips end now."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    Referral.objects.filter(created_by=user, arrived_at__isnull=True, expires_at__gt=now).update(expires_at=now)

@@ -35,6 +35,11 @@ TICKET_PREFIX = {TicketKind.WALK_IN: "A", TicketKind.BOOKED: "Y"}
 TICKETS_BEFORE_OPENING = datetime.timedelta(hours=1)
 REFERRAL_CODE = re.compile(r"[0-9A-F]{16}")  # a Referral token as typed or scanned
 CARD_LOOKUP = "取号机凭证件号码到场取号"  # the audit row's purpose: data, in Chinese whatever the page's language
+# For messages: check-in opens this many hours before a slot and closes this many minutes after it begins.
+CHECK_IN_HOURS = {
+    "early": int(CHECK_IN_EARLY.total_seconds() // 3600),
+    "late": int(CHECK_IN_LATE.total_seconds() // 60),
+}
 BOOKING_NUMBER = re.compile(r"YY\d{6}[0-9A-F]{8}")  # appointments.services._new_number
 
 
@@ -170,7 +175,7 @@ def check_in(booking_number: str, *, by, at_point: str = "") -> Ticket:
     now = timezone.now()
     if not booking.starts_at - CHECK_IN_EARLY <= now <= booking.starts_at + CHECK_IN_LATE:
         raise Conflict(
-            _("请在预约时段开始前 2 小时至开始后 30 分钟内到场取号。"),
+            _("请在预约时段开始前 %(early)s 小时至开始后 %(late)s 分钟内到场取号。") % CHECK_IN_HOURS,
             code="check_in_out_of_time",
             details={"starts_at": booking.starts_at.isoformat()},
         )
@@ -192,11 +197,19 @@ def check_in(booking_number: str, *, by, at_point: str = "") -> Ticket:
 
 
 def _visit_booked(booking: Booking) -> Visit:
+    """What the ticket takes in: the booked bundle's starting items if a window of the hall still serves them
+    all; else (the bundle withdrawn, or the windows' zones changed since) the item booked first, so some window
+    can call the visitor and the clerk takes in the rest."""
     if booking.bundle_code:
         try:
-            return visit_of(bundle_code=booking.bundle_code)
+            visit = visit_of(bundle_code=booking.bundle_code)
         except NotFound:
-            pass  # the bundle was withdrawn since: the visitor still comes for the item booked first
+            visit = None
+        items = [visit.item, *visit.along_with] if visit else []
+        windows = booking.service_point.windows.filter(is_active=True)
+        serves_all = (all(w.serves(item_code=i.code, authority_kind=i.authority_kind) for i in items) for w in windows)
+        if visit is not None and any(serves_all):
+            return visit
     return Visit(item_in_force(booking.item_code))
 
 
@@ -247,19 +260,11 @@ def _booking_due_for(point: ServicePoint, id_number: str, *, by) -> Booking:
     if booking is None:
         raise NotFound(
             _("%(point)s现在没有您可取号的预约（预约时段开始前 %(early)s 小时至开始后 %(late)s 分钟内可取号）。")
-            % {"point": point.name, "early": _hours(CHECK_IN_EARLY), "late": _minutes(CHECK_IN_LATE)},
+            % {"point": point.name, **CHECK_IN_HOURS},
             code="no_booking_due",
         )
     IdentityAccess.objects.create(user=by, applicant=booking.applicant, purpose=CARD_LOOKUP)
     return booking
-
-
-def _hours(delta: datetime.timedelta) -> int:
-    return int(delta.total_seconds() // 3600)
-
-
-def _minutes(delta: datetime.timedelta) -> int:
-    return int(delta.total_seconds() // 60)
 
 
 @transaction.atomic

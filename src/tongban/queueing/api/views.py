@@ -186,7 +186,8 @@ class RecommendationViewSet(viewsets.ViewSet):
     """推荐大厅：可办理的网点按“路程 + 到达后的预计等候”排序并说明理由；推荐项在最好的几个中选出，
     另计其办理给后来者增加的等候（不是本人最快的选择时，理由会说明）。只列出今天来得及办理的网点。
 
-    采纳的推荐计入在途人数，故同一用户（或地址）每分钟请求次数有限。
+    采纳的推荐计入在途人数，故同一用户（或地址）每分钟请求次数有限；市民或企业本人账号再次请求时，取代其上一次的
+    在途推荐，凭 referral（取号码）在取号机取的号即为本人的号。
     """
 
     throttle_classes = [RecommendationThrottle]
@@ -204,6 +205,7 @@ class RecommendationViewSet(viewsets.ViewSet):
             item_code=data["item"],
             bundle_code=data["bundle"],
             rng=random.Random(int(seed)) if seed and seed.isdigit() else None,
+            by=request.user,
         )
         options = [
             {
