@@ -220,3 +220,20 @@ def test_the_kiosk_offers_only_items_the_hall_may_take(kiosk):
     found = kiosk.get(KIOSK, {"q": "庄寨"})  # 永泰庄寨保护修缮补助申请: only in 永泰
     assert found.status_code == 200 and found.context["choices"] == []
     assert "本厅没有找到可办理的相关事项" in found.content.decode()
+
+
+def test_a_kiosk_trying_id_numbers_is_stopped_after_too_many_misses(kiosk, food_item, monkeypatch):
+    from django.core.cache import cache
+
+    from tongban.queueing import services
+
+    cache.clear()
+    monkeypatch.setattr(services, "CARD_MISSES", 3)
+    person = identify_applicant(kind=ApplicantKind.PERSON, id_number="110105194912310046", name="被试探者")
+    booking = booking_due_soon(person, food_item)
+    for _ in range(3):
+        assert kiosk.post(TAKE, {"booking": "110105194912310038"}).status_code == 404  # nobody booked
+    stopped = kiosk.post(TAKE, {"booking": person.id_number})
+    assert stopped.status_code == 409 and "证件号码查询失败次数过多" in stopped.content.decode()
+    assert kiosk.post(TAKE, {"booking": booking.number}).status_code == 302  # the booking number still works
+    cache.clear()

@@ -9,6 +9,7 @@ import datetime
 import re
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -34,6 +35,7 @@ from tongban.queueing.service_times import service_group_of
 TICKET_PREFIX = {TicketKind.WALK_IN: "A", TicketKind.BOOKED: "Y"}
 TICKETS_BEFORE_OPENING = datetime.timedelta(hours=1)
 REFERRAL_CODE = re.compile(r"[0-9A-F]{16}")  # a Referral token as typed or scanned
+CARD_MISSES, CARD_MISS_SECONDS = 10, 600  # card lookups finding nothing, per kiosk account and window
 CARD_LOOKUP = "取号机凭证件号码到场取号"  # the audit row's purpose: data, in Chinese whatever the page's language
 # For messages: check-in opens this many hours before a slot and closes this many minutes after it begins.
 CHECK_IN_HOURS = {
@@ -242,7 +244,12 @@ def arrive_at(point: ServicePoint, code: str, *, by) -> Ticket:
 
 
 def _booking_due_for(point: ServicePoint, id_number: str, *, by) -> Booking:
-    """The booking here, due now, of the person with this ID number (the lookup is recorded, as a view of it)."""
+    """The booking here, due now, of the person with this ID number (the lookup is recorded, as a view of it).
+    After CARD_MISSES lookups that found nothing within CARD_MISS_SECONDS, the account may not look up by card
+    for a while: someone trying ID numbers at a kiosk learns little."""
+    misses = f"tongban:kiosk-card-misses:{by.pk}"
+    if (cache.get(misses) or 0) >= CARD_MISSES:
+        raise Conflict(_("证件号码查询失败次数过多，请稍后再试，或输入预约号取号。"), code="too_many_card_lookups")
     _check_identity(id_number)
     now = timezone.now()
     booking = (
@@ -258,6 +265,8 @@ def _booking_due_for(point: ServicePoint, id_number: str, *, by) -> Booking:
         .first()
     )
     if booking is None:
+        cache.add(misses, 0, CARD_MISS_SECONDS)
+        cache.incr(misses)
         raise NotFound(
             _("%(point)s现在没有您可取号的预约（预约时段开始前 %(early)s 小时至开始后 %(late)s 分钟内可取号）。")
             % {"point": point.name, **CHECK_IN_HOURS},
