@@ -62,3 +62,23 @@ def test_a_hall_not_offered_is_refused_and_after_hours_nothing_is_offered(client
 def test_the_item_page_offers_going_now_beside_booking(client):
     page = client.get(f"/items/{ITEM}/").content.decode()
     assert f"/items/{ITEM}/go/" in page and f"/items/{ITEM}/book/" in page
+
+
+def test_a_bundle_is_gone_to_now_as_one_visit(client, user_of):
+    from tongban.appointments.services import visit_of
+
+    visit = visit_of(bundle_code="YJS004")  # 新生儿出生: two items start at once
+    go = f"/bundles/YJS004/go/?place={QINGCHENG}"
+    page = client.get(go)
+    html = page.content.decode()
+    assert page.status_code == 200 and visit.bundle.name in html and "一张号在同一窗口一次办理" in html
+    assert all(item.name in html for item in (visit.item, *visit.along_with))
+    assert go.split("?")[0] in client.get("/bundles/YJS004/").content.decode()  # offered beside booking
+
+    client.force_login(user_of("citizen_zhang"))
+    hall = page.context["chosen"].hall.code
+    answer = client.post(go, {"hall": hall})
+    trip = Referral.objects.get()
+    assert answer.status_code == 302 and trip.bundle_code == "YJS004" and trip.service_point.code == hall
+    assert visit.bundle.name in client.get(answer.url).content.decode()
+    assert client.get(f"/bundles/YJS999/go/?place={QINGCHENG}").status_code == 404

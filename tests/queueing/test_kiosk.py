@@ -237,3 +237,28 @@ def test_a_kiosk_trying_id_numbers_is_stopped_after_too_many_misses(kiosk, food_
     assert stopped.status_code == 409 and "证件号码查询失败次数过多" in stopped.content.decode()
     assert kiosk.post(TAKE, {"booking": booking.number}).status_code == 302  # the booking number still works
     cache.clear()
+
+
+@pytest.mark.usefixtures("office_hours")
+def test_the_kiosk_offers_the_bundles_the_hall_takes_in_and_one_ticket_takes_in_what_each_starts(kiosk, food_item):
+    from tongban.appointments.services import visit_of
+    from tongban.directory.models import Window
+
+    def bundles(page) -> list[str]:
+        return [choice.code for choice in page.context["bundles"]]
+
+    visit = visit_of(bundle_code="YJS004")  # 新生儿出生一件事: two items start at once
+    assert "YJS004" in bundles(kiosk.get(KIOSK))
+    assert bundles(kiosk.get(KIOSK, {"q": "xsecs"})) == ["YJS004"]  # by the initials of its name
+    assert bundles(kiosk.get(KIOSK, {"q": "spjy"})) == []
+    slip = kiosk.post(TAKE, {"bundle": "YJS004"}, follow=True).content.decode()
+    ticket = Ticket.objects.get(bundle_code="YJS004")
+    assert ticket.along_with == [[item.code, item.authority_kind] for item in visit.along_with]
+    assert f"{visit.item.name} 等 2 项" in slip and ticket.number in slip
+
+    Window.objects.filter(service_point__code="fz-gulou").update(
+        kind="zone", zone_item_codes=[food_item.code], zone_authorities=[]
+    )
+    assert bundles(kiosk.get(KIOSK)) == []  # no window takes its items any more
+    refused = kiosk.post(TAKE, {"bundle": "YJS004"})
+    assert refused.status_code == 403 and "不能办理" in refused.content.decode()

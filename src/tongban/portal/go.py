@@ -1,4 +1,5 @@
-"""现在去办: where the applicant is → the halls that can still take them today, by travel + wait → set off.
+"""现在去办 for an item or a 一件事: where the applicant is → the halls that can still take them today, by
+travel + wait → set off.
 
 The ranking is ``queueing.recommendation.ranked_halls`` for someone going now (the one the recommendation
 API runs), with the hall the recommender would send them to marked; choosing a hall is
@@ -10,37 +11,51 @@ import random
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongban.catalog.models import Item
-from tongban.core.errors import ServiceError
+from tongban.appointments.services import Visit, visit_of
+from tongban.core.errors import NotFound, ServiceError
 from tongban.core.qr import qr_svg
 from tongban.portal.booking import SHOWN_HALLS, in_force_or_404
 from tongban.portal.places import located_regions, whereabouts
 from tongban.queueing import policy
 from tongban.queueing.models import Referral, Ticket
 from tongban.queueing.recommendation import ranked_halls, set_off
+from tongban.queueing.services import planned_visit
 
 
 def go_item(request, code):
     item = in_force_or_404(code)
+    return _going(request, Visit(item))
+
+
+def go_bundle(request, code):
+    """The bundle's items that start at once, taken in together at one window (一窗受理) today."""
+    try:
+        visit = visit_of(bundle_code=code)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    return _going(request, visit)
+
+
+def _going(request, visit: Visit):
     params = request.GET
-    context = {"nav": "search", "item": item, "error": "", "places": located_regions()}
+    context = {"nav": "search", "error": "", "places": located_regions(), **_about(visit)}
     here = whereabouts(params.get("place", ""), params.get("lat", ""), params.get("lng", ""))
     context["here"] = here
     if here is None:
         return render(request, "portal/go.html", context)
+    asked = _asked(visit)
     if request.method == "POST":
-        trip = _set_off(request, item, here, context)
+        trip = _set_off(request, asked, here, context)
         if trip is not None:
             return redirect("portal:trip", token=trip.token)
     try:
-        ranking = ranked_halls(
-            region_code=here.region.code, lat=here.lat, lng=here.lng, item_code=item.code, going_now=True
-        )
+        ranking = ranked_halls(region_code=here.region.code, lat=here.lat, lng=here.lng, going_now=True, **asked)
     except ServiceError as exc:
         context["error"] = exc.message
         return render(request, "portal/go.html", context)
@@ -57,7 +72,27 @@ def go_item(request, code):
     return render(request, "portal/go.html", context)
 
 
-def _set_off(request, item: Item, here, context: dict) -> Referral | None:
+def _asked(visit: Visit) -> dict:
+    return {"bundle_code": visit.bundle.code} if visit.bundle else {"item_code": visit.item.code}
+
+
+def _about(visit: Visit) -> dict:
+    """What the pages say the trip is for, and where they lead: the guide, going now, booking."""
+    if visit.bundle:
+        subject, code, views = visit.bundle.name, visit.bundle.code, ("bundle", "go_bundle", "book_bundle")
+    else:
+        subject, code, views = visit.item.name, visit.item.code, ("item", "go", "book")
+    guide_url, go_url, book_url = (reverse(f"portal:{view}", args=[code]) for view in views)
+    return {
+        "subject": subject,
+        "guide_url": guide_url,
+        "go_url": go_url,
+        "book_url": book_url,
+        "visit_items": [item.name for item in (visit.item, *visit.along_with)],
+    }
+
+
+def _set_off(request, asked: dict, here, context: dict) -> Referral | None:
     if not request.user.is_authenticated:
         context["error"] = _("请先登录再出发取号。")
         return None
@@ -67,8 +102,8 @@ def _set_off(request, item: Item, here, context: dict) -> Referral | None:
             region_code=here.region.code,
             lat=here.lat,
             lng=here.lng,
-            item_code=item.code,
             point_code=request.POST.get("hall", ""),
+            **asked,
         )
     except ServiceError as exc:
         context["error"] = exc.message
@@ -85,13 +120,16 @@ def trip(request, token):
     if ticket is not None:
         return redirect("queueing:ticket", code=ticket.service_point.code, number=ticket.number)
     code = referral.token.upper()
+    try:
+        about = _about(planned_visit(referral.item_code, referral.bundle_code))
+    except NotFound:  # the item was withdrawn since
+        about = {"subject": "", "go_url": reverse("portal:search")}
     context = {
         "nav": "bookings",
         "trip": referral,
         "code": " ".join(code[i : i + 4] for i in range(0, len(code), 4)),
         "qr": qr_svg(code),
-        "item": Item.objects.in_force().filter(code=referral.item_code).first(),
         "expired": referral.expires_at <= timezone.now(),
-        "back": reverse("portal:go", args=[referral.item_code]),
+        **about,
     }
     return render(request, "portal/trip.html", context)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("my/licences/", licences.my_licences, name="my_licences"),
     path("my/licences/<str:identifier>.pdf", licences.licence_pdf, name="licence_pdf"),
     path("bundles/<str:code>/book/", booking.book_bundle, name="book_bundle"),
+    path("bundles/<str:code>/go/", go.go_bundle, name="go_bundle"),
     path("my/cases/<str:number>/rate/", rating.rate_case, name="rate_case"),
     path("my/bookings/", booking.my_bookings, name="my_bookings"),
     path("my/bookings/<str:number>/", booking.my_booking, name="my_booking"),

@@ -1,6 +1,7 @@
 """取号机: a hall's self-service kiosk, a touch screen signed in as one of the hall's staff.
 
-Visitors pick their item (the hall's most frequent ones, or found by name, pinyin or code), or give a code:
+Visitors pick their item (the hall's most frequent ones, or found by name, pinyin or code) or a 一件事 the hall
+takes in (one ticket for the items it starts at once), or give a code:
 the 取号码 of a trip set off on the portal (a scanner reads its QR code), a booking number, or the ID number
 of someone booked (a card reader types it). The slip shows the number, the people ahead
 and a QR code of the ticket's page, to follow the queue on a phone; the kiosk then returns to its start.
@@ -17,7 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tongban.catalog.search import item_index
+from tongban.catalog.choices import BundleStatus
+from tongban.catalog.models import Bundle
+from tongban.catalog.search import item_index, normalize_query
 from tongban.catalog.services import items_handled_at
 from tongban.core.errors import ServiceError
 from tongban.core.qr import qr_svg
@@ -67,6 +70,19 @@ def _found(point: ServicePoint, windows: list, query: str, limit: int) -> list[C
     return found[:limit]
 
 
+def _bundles(point: ServicePoint, windows: list, query: str) -> list[Choice]:
+    """Published 一件事 matching ``query`` (all without one) whose starting items the hall may all take."""
+    wanted = normalize_query(query)
+    choices = []
+    for bundle in Bundle.objects.filter(status=BundleStatus.PUBLISHED).prefetch_related("members").order_by("code"):
+        if wanted not in bundle.search_text:  # "" is in every one
+            continue
+        starting = [item_index.version_in_force(m.item_code) for m in bundle.members.all() if not m.waits_for]
+        if starting and all(starting) and len(items_handled_at(point, starting, windows)) == len(starting):
+            choices.append(Choice(bundle.code, bundle.name))
+    return choices
+
+
 def _start(request, point: ServicePoint, *, error: str = "", status: int = 200):
     query = request.GET.get("q", "").strip()
     windows = list(point.windows.filter(is_active=True))
@@ -78,6 +94,7 @@ def _start(request, point: ServicePoint, *, error: str = "", status: int = 200):
         "point": point,
         "query": query,
         "choices": choices,
+        "bundles": _bundles(point, windows, query),
         "error": error,
         "slip_seconds": SLIP_SECONDS,
         "check_in": services.CHECK_IN_HOURS,
@@ -93,14 +110,17 @@ def kiosk(request, code):
 @login_required
 @require_POST
 def take(request, code):
-    """A walk-in ticket for the item chosen, or the booked visitor's ticket."""
+    """A walk-in ticket for the item or 一件事 chosen, or the booked or referred visitor's ticket."""
     point = _kiosk_hall(request, code)
     try:
         if "booking" in request.POST:
             ticket = services.arrive_at(point, request.POST["booking"], by=request.user)
         else:
             ticket = services.issue_ticket(
-                by=request.user, point_code=point.code, item_code=request.POST.get("item", "")
+                by=request.user,
+                point_code=point.code,
+                item_code=request.POST.get("item", ""),
+                bundle_code=request.POST.get("bundle", ""),
             )
     except ServiceError as exc:
         return _start(request, point, error=exc.message, status=exc.status)

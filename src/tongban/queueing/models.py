@@ -87,6 +87,9 @@ class Referral(models.Model):
     expected_at = models.DateTimeField(_("预计到达"))
     expires_at = models.DateTimeField(db_index=True)
     arrived_at = models.DateTimeField(null=True, blank=True)
+    # A 一件事 going as one visit: its code, and its other starting items as ``Ticket.along_with``.
+    bundle_code = models.CharField(_("一件事编码"), max_length=32, blank=True, default="")
+    along_with = models.JSONField(_("同时办理的事项"), default=list, blank=True)
     # Who took it on the portal (现在去办): one trip at a time, and their ticket is theirs on arrival.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
@@ -134,8 +137,9 @@ class Ticket(models.Model):
     recalls = models.PositiveSmallIntegerField(_("重呼次数"), default=0)
     wait_seconds = models.PositiveIntegerField(_("等候秒数"), null=True, blank=True)
     service_seconds = models.PositiveIntegerField(_("办理秒数"), null=True, blank=True)
-    # A booked 一件事 takes in several items at once: [item code, authority kind] of each besides ``item_code``.
+    # A 一件事 takes in several items at once: [item code, authority kind] of each besides ``item_code``.
     along_with = models.JSONField(_("同时办理的事项"), default=list, blank=True)
+    bundle_code = models.CharField(_("一件事编码"), max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("取号")
@@ -149,6 +153,10 @@ class Ticket(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def items_taken_in(self) -> int:
+        return 1 + len(self.along_with)
 
     def served_by(self, window: Window) -> bool:
         """Whether ``window`` may call this ticket: it serves the item and every item taken in along with it."""

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from tongban.appointments.choices import BookingStatus
 from tongban.appointments.eligibility import eligible_points_for
 from tongban.appointments.models import Booking
-from tongban.appointments.services import hours_weekday
+from tongban.appointments.services import Visit, hours_weekday, visit_of
 from tongban.catalog.models import Item
 from tongban.core.errors import InvalidInput
 from tongban.directory.models import ServicePoint, Window
@@ -77,8 +77,9 @@ def hall_snapshots(
             walk_in_minutes[point_id] = (
                 walk_in_minutes.get(point_id, 0.0) + times.get(ticket.service_group, point_id).minutes
             )
-    # Per point: (arrival, item code, authority kind), kept only where a window serving the item serves them.
-    arrivals: dict[int, list[tuple[policy.Arrival, str, str]]] = {}
+    # Per point: (arrival, [[item code, authority kind], …]), kept only where a window serving the request serves
+    # every item the arrival takes in.
+    arrivals: dict[int, list[tuple[policy.Arrival, list]]] = {}
     for point_id, starts_at, ends_at, kind, item_code, bundle_code in Booking.objects.filter(
         service_point_id__in=ids,
         status=BookingStatus.BOOKED,
@@ -88,12 +89,13 @@ def hall_snapshots(
         # a bundle's visit takes in several items: as long as it booked
         work = _minutes(ends_at - starts_at) if bundle_code else times.get(kind, point_id).minutes
         arrival = policy.Arrival(_minutes(starts_at - now), work, booked=True)
-        arrivals.setdefault(point_id, []).append((arrival, item_code, kind))
-    for point_id, expected_at, group, item_code, kind in Referral.objects.filter(
+        arrivals.setdefault(point_id, []).append((arrival, [[item_code, kind]]))
+    for point_id, expected_at, group, item_code, kind, along_with in Referral.objects.filter(
         service_point_id__in=ids, arrived_at__isnull=True, expires_at__gt=now
-    ).values_list("service_point_id", "expected_at", "service_group", "item_code", "authority_kind"):
-        work = times.get(group, point_id).minutes
-        arrivals.setdefault(point_id, []).append((policy.Arrival(_minutes(expected_at - now), work), item_code, kind))
+    ).values_list("service_point_id", "expected_at", "service_group", "item_code", "authority_kind", "along_with"):
+        work = _visit_minutes(times, point_id, group, along_with)
+        arriving = policy.Arrival(_minutes(expected_at - now), work)
+        arrivals.setdefault(point_id, []).append((arriving, [[item_code, kind], *along_with]))
 
     groups = [service_group_of(item) for item in items]
     snapshots = []
@@ -108,7 +110,7 @@ def hall_snapshots(
         open_windows = [w for w in serving if w.pk in staffed] if point_staffed else serving
         backlog, waiting = 0.0, 0
         for ticket in tickets.get(point.pk, []):
-            mean = times.get(ticket.service_group, point.pk).minutes
+            mean = _visit_minutes(times, point.pk, ticket.service_group, ticket.along_with)
             if ticket.status == TicketStatus.WAITING:
                 if any(ticket.served_by(w) for w in serving):
                     backlog += mean
@@ -127,8 +129,8 @@ def hall_snapshots(
                 waiting=waiting,
                 arrivals=tuple(
                     arrival
-                    for arrival, item_code, kind in arrivals.get(point.pk, [])
-                    if any(w.serves(item_code=item_code, authority_kind=kind) for w in serving)
+                    for arrival, taken_in in arrivals.get(point.pk, [])
+                    if any(_serves_all(w, taken_in) for w in serving)
                 ),
                 service_minutes=sum(times.get(g, point.pk).minutes for g in groups),
                 walk_in_rate=walk_in_minutes.get(point.pk, 0.0) / policy.WALK_IN_RATE_MINUTES,
@@ -136,6 +138,16 @@ def hall_snapshots(
             )
         )
     return snapshots
+
+
+def _serves_all(window: Window, items: list) -> bool:
+    return all(window.serves(item_code=code, authority_kind=kind) for code, kind in items)
+
+
+def _visit_minutes(times: ServiceTimes, point_id: int, group: str, along_with: list) -> float:
+    """Expected service minutes of a visit for an item of ``group`` and the items taken in ``along_with`` it
+    (a 一件事's: [code, authority kind], timed by their department's kind)."""
+    return times.get(group, point_id).minutes + sum(times.get(kind, point_id).minutes for _code, kind in along_with)
 
 
 def _hours_left_today(points: list[ServicePoint], now: datetime.datetime) -> dict[int, tuple]:
@@ -226,7 +238,7 @@ def recommend(
     trip: it replaces the one they had (asking again is not a second person) and its ticket is theirs. Staff
     asking for visitors leave each recommendation unowned."""
     now = now or timezone.now()
-    items, points, snapshots, options = ranked_halls(
+    _items, points, snapshots, options = ranked_halls(
         region_code=region_code,
         lat=lat,
         lng=lng,
@@ -242,19 +254,23 @@ def recommend(
         traveller = by if by is not None and by.is_authenticated and not user_roles(by) else None
         if traveller is not None:
             _end_trips_of(traveller, now)
-        referral = hold_referral(items[0], point, travel_minutes=chosen.travel_minutes, now=now, by=traveller)
+        visit = visit_of(item_code=item_code, bundle_code=bundle_code)
+        referral = hold_referral(visit, point, travel_minutes=chosen.travel_minutes, now=now, by=traveller)
     return Recommendation(options, chosen, referral, staffed=sum(1 for s in snapshots if s.windows > 0))
 
 
-def hold_referral(item: Item, point: ServicePoint, *, travel_minutes: float, now: datetime.datetime, by=None):
-    """Someone sets off for ``point``: counted there until they arrive, or REFERRAL_GRACE after they are due."""
+def hold_referral(visit: Visit, point: ServicePoint, *, travel_minutes: float, now: datetime.datetime, by=None):
+    """Someone sets off for ``point`` for an item, or a 一件事's starting items at once: counted there until they
+    arrive, or REFERRAL_GRACE after they are due."""
     expected = now + datetime.timedelta(minutes=travel_minutes)
     return Referral.objects.create(
         token=secrets.token_hex(8),
         service_point=point,
-        item_code=item.code,
-        service_group=service_group_of(item),
-        authority_kind=item.authority_kind,
+        item_code=visit.item.code,
+        bundle_code=visit.bundle.code if visit.bundle else "",
+        along_with=[[other.code, other.authority_kind] for other in visit.along_with],
+        service_group=service_group_of(visit.item),
+        authority_kind=visit.item.authority_kind,
         created_at=now,
         expected_at=expected,
         expires_at=expected + REFERRAL_GRACE,
@@ -264,12 +280,28 @@ def hold_referral(item: Item, point: ServicePoint, *, travel_minutes: float, now
 
 @transaction.atomic
 def set_off(
-    *, by, region_code: str, lat, lng, item_code: str, point_code: str, now: datetime.datetime | None = None
+    *,
+    by,
+    region_code: str,
+    lat,
+    lng,
+    point_code: str,
+    item_code: str = "",
+    bundle_code: str = "",
+    now: datetime.datetime | None = None,
 ) -> Referral:
-    """现在去办: the person picks one of the halls ranked for going now and sets off. Counted on the way there;
-    a trip taken before and not yet ended is given up (one trip at a time)."""
+    """现在去办: the person picks one of the halls ranked for going now, for an item or a 一件事, and sets off.
+    Counted on the way there; a trip taken before and not yet ended is given up (one trip at a time)."""
     now = now or timezone.now()
-    ranking = ranked_halls(region_code=region_code, lat=lat, lng=lng, item_code=item_code, now=now, going_now=True)
+    ranking = ranked_halls(
+        region_code=region_code,
+        lat=lat,
+        lng=lng,
+        item_code=item_code,
+        bundle_code=bundle_code,
+        now=now,
+        going_now=True,
+    )
     option = next((o for o in ranking.options if o.hall.code == point_code), None)
     if option is None:
         raise InvalidInput(
@@ -277,9 +309,10 @@ def set_off(
             code="hall_not_available",
             details={"service_point": [_("不在推荐列表中")]},
         )
+    visit = visit_of(item_code=item_code, bundle_code=bundle_code)
     _end_trips_of(by, now)
     point = next(p for p in ranking.points if p.code == point_code)
-    return hold_referral(ranking.items[0], point, travel_minutes=option.travel_minutes, now=now, by=by)
+    return hold_referral(visit, point, travel_minutes=option.travel_minutes, now=now, by=by)
 
 
 def _end_trips_of(user, now: datetime.datetime) -> None:

@@ -71,7 +71,7 @@ def _next_sequence(point: ServicePoint, day: datetime.date) -> int:
 
 
 def _new_ticket(
-    *, point, item, kind, by, now, applicant=None, booking=None, referral=None, due_at=None, along_with=()
+    *, point, visit: Visit, kind, by, now, applicant=None, booking=None, referral=None, due_at=None
 ) -> Ticket:
     day = timezone.localdate(now)
     sequence = _next_sequence(point, day)
@@ -81,36 +81,47 @@ def _new_ticket(
         sequence=sequence,
         number=f"{TICKET_PREFIX[kind]}{sequence:03d}",
         kind=kind,
-        item_code=item.code,
-        item_name=item.name,
-        authority_kind=item.authority_kind,
-        service_group=service_group_of(item),
+        item_code=visit.item.code,
+        item_name=visit.item.name,
+        authority_kind=visit.item.authority_kind,
+        service_group=service_group_of(visit.item),
         applicant=applicant,
         booking=booking,
         referral=referral,
         due_at=due_at or now,
         issued_at=now,
-        along_with=[[other.code, other.authority_kind] for other in along_with],
+        along_with=[[other.code, other.authority_kind] for other in visit.along_with],
+        bundle_code=visit.bundle.code if visit.bundle else "",
     )
     _log(ticket, TicketAction.ISSUE, by, now, kind=kind)
     return ticket
 
 
-@transaction.atomic
-def issue_ticket(*, by, point_code: str, item_code: str, region_code: str = "", referral_token: str = "") -> Ticket:
-    """取号 at a hall for an item it can handle (for the applicant's jurisdiction, when given)."""
+def issue_ticket(
+    *, by, point_code: str, item_code: str = "", bundle_code: str = "", region_code: str = "", referral_token: str = ""
+) -> Ticket:
+    """取号 at a hall for an item, or for a 一件事's items that start at once, that it can handle (for the
+    applicant's jurisdiction, when given)."""
+    if bool(item_code) == bool(bundle_code):
+        raise InvalidInput(_("请指定一个事项或一件事。"), code="item_or_bundle_required")
     point = service_point(point_code)
-    item = item_in_force(item_code.strip().upper())
-    if region_code:
-        allowed = eligible_points(item, owning_department(item, region_code))
-    else:
-        allowed = service_points_for_item(item)
-    if point not in allowed:
-        raise Forbidden(
-            _("%(point)s不能办理“%(item)s”，请到可办理的网点取号。") % {"point": point.name, "item": item.name},
-            code="point_not_eligible",
-            details={"service_points": [{"code": p.code, "name": p.name} for p in allowed[:10]]},
-        )
+    visit = visit_of(item_code=item_code, bundle_code=bundle_code)
+    return _walk_in(point, visit, by=by, region_code=region_code, referral_token=referral_token)
+
+
+@transaction.atomic
+def _walk_in(point: ServicePoint, visit: Visit, *, by, region_code: str = "", referral_token: str = "") -> Ticket:
+    for item in (visit.item, *visit.along_with):
+        if region_code:
+            allowed = eligible_points(item, owning_department(item, region_code))
+        else:
+            allowed = service_points_for_item(item)
+        if point not in allowed:
+            raise Forbidden(
+                _("%(point)s不能办理“%(item)s”，请到可办理的网点取号。") % {"point": point.name, "item": item.name},
+                code="point_not_eligible",
+                details={"service_points": [{"code": p.code, "name": p.name} for p in allowed[:10]]},
+            )
     now = timezone.now()
     if settings.TICKETS_IN_OPENING_HOURS:
         _check_taking_tickets(point, now)
@@ -121,7 +132,13 @@ def issue_ticket(*, by, point_code: str, item_code: str, region_code: str = "", 
     if referral is not None and referral.created_by_id:  # set off from the portal: the ticket is theirs
         applicant = Applicant.objects.filter(user_id=referral.created_by_id).first()
     return _new_ticket(
-        point=point, item=item, kind=TicketKind.WALK_IN, by=by, now=now, applicant=applicant, referral=referral
+        point=point,
+        visit=_taken_in_whole(point, visit),
+        kind=TicketKind.WALK_IN,
+        by=by,
+        now=now,
+        applicant=applicant,
+        referral=referral,
     )
 
 
@@ -184,11 +201,10 @@ def check_in(booking_number: str, *, by, at_point: str = "") -> Ticket:
     booking.status = BookingStatus.CHECKED_IN
     booking.save(update_fields=["status"])
     BookingEvent.objects.create(booking=booking, action=BookingAction.CHECK_IN, actor=by)
-    visit = _visit_booked(booking)
+    visit = planned_visit(booking.item_code, booking.bundle_code)
     return _new_ticket(
         point=booking.service_point,
-        item=visit.item,
-        along_with=visit.along_with,
+        visit=_taken_in_whole(booking.service_point, visit),
         kind=TicketKind.BOOKED,
         by=by,
         now=now,
@@ -198,21 +214,27 @@ def check_in(booking_number: str, *, by, at_point: str = "") -> Ticket:
     )
 
 
-def _visit_booked(booking: Booking) -> Visit:
-    """What the ticket takes in: the booked bundle's starting items if a window of the hall still serves them
-    all; else (the bundle withdrawn, or the windows' zones changed since) the item booked first, so some window
-    can call the visitor and the clerk takes in the rest."""
-    if booking.bundle_code:
+def planned_visit(item_code: str, bundle_code: str) -> Visit:
+    """What a booking or a trip was for: the 一件事's starting items while it is published, else (withdrawn
+    since) the item planned first, which the clerk takes in with the rest."""
+    if bundle_code:
         try:
-            visit = visit_of(bundle_code=booking.bundle_code)
+            return visit_of(bundle_code=bundle_code)
         except NotFound:
-            visit = None
-        items = [visit.item, *visit.along_with] if visit else []
-        windows = booking.service_point.windows.filter(is_active=True)
-        serves_all = (all(w.serves(item_code=i.code, authority_kind=i.authority_kind) for i in items) for w in windows)
-        if visit is not None and any(serves_all):
-            return visit
-    return Visit(item_in_force(booking.item_code))
+            pass
+    return Visit(item_in_force(item_code))
+
+
+def _taken_in_whole(point: ServicePoint, visit: Visit) -> Visit:
+    """The visit, if a window of the hall serves all its items; else (the windows' zones changed since it was
+    planned) its first item, so some window can call the visitor and the clerk takes in the rest of the 一件事."""
+    if not visit.along_with:
+        return visit
+    items = [visit.item, *visit.along_with]
+    windows = point.windows.filter(is_active=True)
+    if any(all(w.serves(item_code=i.code, authority_kind=i.authority_kind) for i in items) for w in windows):
+        return visit
+    return Visit(visit.item, bundle=visit.bundle)
 
 
 def arrive_at(point: ServicePoint, code: str, *, by) -> Ticket:
@@ -292,7 +314,8 @@ def _arrive_referred(point: ServicePoint, token: str, *, by) -> Ticket:
         raise Conflict(_("该取号码已取过号（%s）。") % (taken.number if taken else "—"), code="referral_used")
     if referral.expires_at <= timezone.now():
         raise Conflict(_("该取号码已过期，请直接选择事项取号。"), code="referral_expired")
-    return issue_ticket(by=by, point_code=point.code, item_code=referral.item_code, referral_token=token)
+    visit = planned_visit(referral.item_code, referral.bundle_code)
+    return _walk_in(point, visit, by=by, referral_token=token)
 
 
 def _check_identity(number: str) -> None:

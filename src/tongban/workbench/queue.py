@@ -72,15 +72,11 @@ def serving_ticket(user, pk: str) -> Ticket | None:
 
 
 def intake_url(ticket: Ticket, applicant_id: int) -> str:
-    """The intake of the ticket's item, or of the 一件事 booked (while it is still offered), in the booked
+    """The intake of the ticket's item, or of the 一件事 it came for (while it is still offered), in the booked
     department's jurisdiction."""
     booking = ticket.booking if ticket.booking_id else None
-    if (
-        booking
-        and booking.bundle_code
-        and Bundle.objects.filter(code=booking.bundle_code, status=BundleStatus.PUBLISHED).exists()
-    ):
-        intake = reverse("workbench:bundle_intake", args=[applicant_id, booking.bundle_code])
+    if ticket.bundle_code and Bundle.objects.filter(code=ticket.bundle_code, status=BundleStatus.PUBLISHED).exists():
+        intake = reverse("workbench:bundle_intake", args=[applicant_id, ticket.bundle_code])
     else:
         intake = reverse("workbench:intake", args=[applicant_id, ticket.item_code])
     return f"{intake}?{urlencode({'region': booking.department.region.code})}" if booking else intake

@@ -9,7 +9,10 @@ REGION = r"^\d{6}(\d{3}){0,2}$"
 
 class TicketCreateSerializer(serializers.Serializer):
     service_point = serializers.CharField(max_length=64)
-    item = serializers.RegexField(CODE)
+    item = serializers.RegexField(CODE, required=False, default="", help_text="事项编码（与 bundle 二选一）")
+    bundle = serializers.CharField(
+        max_length=32, required=False, default="", help_text="一件事编码：一张号同时办理其同时开始的各事项"
+    )
     region = serializers.RegexField(
         REGION, required=False, default="", help_text="申请人所属辖区（可选，填写则核验可办性）"
     )
@@ -54,6 +57,8 @@ class TicketSerializer(serializers.ModelSerializer):
             "kind",
             "item_code",
             "item_name",
+            "along_with",
+            "bundle_code",
             "service_group",
             "status",
             "status_display",

@@ -76,6 +76,7 @@ class TicketViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             by=request.user,
             point_code=data["service_point"],
             item_code=data["item"],
+            bundle_code=data["bundle"],
             region_code=data["region"],
             referral_token=data["referral"],
         )
