@@ -262,3 +262,18 @@ def test_the_kiosk_offers_the_bundles_the_hall_takes_in_and_one_ticket_takes_in_
     assert bundles(kiosk.get(KIOSK)) == []  # no window takes its items any more
     refused = kiosk.post(TAKE, {"bundle": "YJS004"})
     assert refused.status_code == 403 and "不能办理" in refused.content.decode()
+
+
+def test_a_kiosk_in_daily_use_stays_signed_in_and_one_left_unused_signs_in_again(client, user_of, time_machine):
+    import datetime
+
+    from django.utils import timezone
+
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    client.force_login(user_of("kiosk_gulou"))
+    for days in (10, 20, 30):  # past Django's two weeks since signing in, in use every ten days
+        time_machine.move_to(start + datetime.timedelta(days=days), tick=False)
+        assert client.get(KIOSK).status_code == 200
+    time_machine.move_to(start + datetime.timedelta(days=45), tick=False)
+    assert client.get(KIOSK).status_code == 302  # to the login page

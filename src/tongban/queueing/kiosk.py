@@ -34,6 +34,7 @@ from tongban.queueing.views import hall_or_404
 SHOWN_ITEMS = 12
 FREQUENT_DAYS = 28  # the items of the hall's tickets over these days come first
 SLIP_SECONDS = 30  # the slip stays this long, then the kiosk is ready for the next visitor
+KIOSK_RENEWED = "tongban-kiosk-renewed"  # session key: the day the kiosk's session was last renewed
 
 
 class Choice(NamedTuple):
@@ -45,7 +46,16 @@ def _kiosk_hall(request, code: str) -> ServicePoint:
     point = hall_or_404(code)
     if not works_at(request.user, point):
         raise PermissionDenied
+    _keep_signed_in(request)
     return point
+
+
+def _keep_signed_in(request) -> None:
+    """A kiosk in use stays signed in: once a day its session's lifetime starts again (Django's is two weeks
+    from the last save), so only a kiosk left unused that long needs staff to sign it in."""
+    today = timezone.localdate().isoformat()
+    if request.session.get(KIOSK_RENEWED) != today:
+        request.session[KIOSK_RENEWED] = today
 
 
 def _frequent(point: ServicePoint, windows: list) -> list[Choice]:
