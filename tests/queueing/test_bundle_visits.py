@@ -80,16 +80,106 @@ def test_a_walk_in_ticket_for_a_bundle_over_the_api(api, user_of):
     assert Ticket.objects.filter(bundle_code=BUNDLE).count() == 1
 
 
-def test_a_bundle_walk_in_at_a_hall_with_no_window_for_all_of_it_is_called_for_its_first_item(user_of):
+def _zones(first: list[str], rest: list[str]) -> None:
+    """fz-gulou's first window takes in the items ``first``, every other window those of ``rest``."""
+    windows = service_point("fz-gulou").windows.all()
+    one = windows.first()
+    windows.filter(pk=one.pk).update(kind="zone", zone_item_codes=first, zone_authorities=[])
+    windows.exclude(pk=one.pk).update(kind="zone", zone_item_codes=rest, zone_authorities=[])
+
+
+def _members(bundle_code: str) -> list[str]:
+    return [member.item_code for member in visit_of(bundle_code=bundle_code).bundle.members.all()]
+
+
+def test_a_bundle_walk_in_at_a_hall_with_no_window_for_all_it_starts_is_called_for_its_first_item(
+    user_of, clerk_at, gulou_window
+):
     visit = visit_of(bundle_code=BUNDLE)
-    point = service_point("fz-gulou")
-    first = point.windows.first()  # each item has its windows, none takes in both
-    point.windows.filter(pk=first.pk).update(kind="zone", zone_item_codes=[visit.item.code], zone_authorities=[])
-    others = [item.code for item in visit.along_with]
-    point.windows.exclude(pk=first.pk).update(kind="zone", zone_item_codes=others, zone_authorities=[])
+    _zones([visit.item.code], [code for code in _members(BUNDLE) if code != visit.item.code])
     ticket = issue_ticket(by=user_of("kiosk_gulou"), point_code="fz-gulou", bundle_code=BUNDLE)
     assert ticket.item_code == visit.item.code and ticket.along_with == []
     assert ticket.bundle_code == BUNDLE  # the clerk still opens the bundle's intake
+    first_item_window = service_point("fz-gulou").windows.get(zone_item_codes=[visit.item.code])
+    assert call_next(by=clerk_at(first_item_window.number)).pk == ticket.pk
+
+
+@pytest.mark.parametrize(
+    "layout",
+    ["every window takes all", "starting items only", "starting items split", "starting together, later elsewhere"],
+)
+def test_the_kiosk_offers_a_bundle_where_going_now_would_send_someone_for_it(client, user_of, layout):
+    from tongban.queueing.recommendation import ranked_halls
+
+    visit = visit_of(bundle_code=BUNDLE)
+    starting = [item.code for item in (visit.item, *visit.along_with)]
+    later = [code for code in _members(BUNDLE) if code not in starting]
+    if layout == "starting items only":
+        _zones(starting, starting)  # nobody takes the later items: the bundle's case cannot be taken in here
+    elif layout == "starting items split":
+        _zones(starting[:1], starting[1:] + later)  # no window takes in the visit at once
+    elif layout == "starting together, later elsewhere":
+        _zones(starting, later)
+    client.force_login(user_of("kiosk_gulou"))
+    offered = BUNDLE in [choice.code for choice in client.get("/queue/fz-gulou/kiosk/").context["bundles"]]
+    ranking = ranked_halls(bundle_code=BUNDLE, going_now=True, **dict(FROM_GULOU, region_code="350102"))
+    assert offered == ("fz-gulou" in [option.hall.code for option in ranking.options])
+    assert offered == (layout in ("every window takes all", "starting together, later elsewhere"))
+
+
+def test_the_kiosks_bundles_are_read_in_a_fixed_number_of_queries(django_assert_max_num_queries):
+    from tongban.queueing.kiosk import _bundles
+
+    point = service_point("fz-gulou")
+    windows = list(point.windows.filter(is_active=True))
+    _bundles(point, windows, "")  # the catalog index loaded
+    with django_assert_max_num_queries(3):  # bundles, their members, the members' implementations
+        assert len(_bundles(point, windows, "")) == 5
+
+
+def test_a_bundle_ticket_teaches_no_service_time_and_counts_ahead_for_all_it_takes_in(user_of, clerk_at, food_item):
+    import datetime
+
+    from django.core.cache import cache
+
+    from tongban.queueing.ticket_status import SERVICE_TIMES_KEY, ticket_status
+
+    point = service_point("fz-gulou")
+    visit = visit_of(bundle_code=BUNDLE)
+    group, now = service_group_of(visit.item), timezone.now()
+    finished = [
+        Ticket(
+            service_point=point,
+            day=now.date() - datetime.timedelta(days=1),
+            sequence=n,
+            number=f"A{n:03d}",
+            item_code=visit.item.code,
+            item_name=visit.item.name,
+            authority_kind=visit.item.authority_kind,
+            service_group=group,
+            status="finished",
+            due_at=now - datetime.timedelta(days=1),
+            issued_at=now - datetime.timedelta(days=1),
+            finished_at=now - datetime.timedelta(hours=20),
+            service_seconds=600 if n % 2 else 1800,  # the item alone: 10 minutes; the whole bundle: 30
+            bundle_code="" if n % 2 else BUNDLE,
+        )
+        for n in range(1, 81)
+    ]
+    Ticket.objects.bulk_create(finished)
+    assert ServiceTimes().get(group, point.pk).minutes == pytest.approx(10)
+
+    cache.delete(SERVICE_TIMES_KEY)
+    clerk_at("01")  # one window open
+    bundle = issue_ticket(by=user_of("kiosk_gulou"), point_code="fz-gulou", bundle_code=BUNDLE)
+    behind = issue_ticket(by=user_of("kiosk_gulou"), point_code="fz-gulou", item_code=food_item.code)
+    times = ServiceTimes()
+    expected = times.get(group, point.pk).minutes + sum(
+        times.get(service_group_of(item), point.pk).minutes for item in visit.along_with
+    )
+    assert expected > 10
+    assert ticket_status(behind).wait_minutes == pytest.approx(expected)
+    assert ticket_status(bundle).ahead == 0
 
 
 def test_a_citizens_bundle_recommendation_is_their_bundle_trip(api, user_of):

@@ -254,7 +254,7 @@ def test_the_kiosk_offers_the_bundles_the_hall_takes_in_and_one_ticket_takes_in_
     slip = kiosk.post(TAKE, {"bundle": "YJS004"}, follow=True).content.decode()
     ticket = Ticket.objects.get(bundle_code="YJS004")
     assert ticket.along_with == [[item.code, item.authority_kind] for item in visit.along_with]
-    assert f"{visit.item.name} 等 2 项" in slip and ticket.number in slip
+    assert f"{visit.bundle.name}（一次办理 2 项）" in slip and ticket.number in slip
 
     Window.objects.filter(service_point__code="fz-gulou").update(
         kind="zone", zone_item_codes=[food_item.code], zone_authorities=[]

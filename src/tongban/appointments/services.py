@@ -117,7 +117,7 @@ def visit_of(*, item_code: str = "", bundle_code: str = "") -> Visit:
     bundle = published_bundle(bundle_code)
     starting = [item_in_force(m.item_code) for m in bundle.members.all() if not m.waits_for]
     if not starting:
-        raise NotFound(_("一件事“%s”暂无可以预约办理的事项。") % bundle.name, code="bundle_not_bookable")
+        raise NotFound(_("一件事“%s”暂无可以办理的事项。") % bundle.name, code="bundle_not_bookable")
     return Visit(starting[0], tuple(starting[1:]), bundle)
 
 

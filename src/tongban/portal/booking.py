@@ -81,7 +81,7 @@ def _booking(
     if here is None:
         return render(request, "portal/book.html", context)
     try:
-        _items, points, _snapshots, options = ranked_halls(
+        _visit, points, _snapshots, options = ranked_halls(
             region_code=here.region.code,
             lat=here.lat,
             lng=here.lng,

@@ -81,16 +81,26 @@ def _found(point: ServicePoint, windows: list, query: str, limit: int) -> list[C
 
 
 def _bundles(point: ServicePoint, windows: list, query: str) -> list[Choice]:
-    """Published 一件事 matching ``query`` (all without one) whose starting items the hall may all take."""
+    """Published 一件事 matching ``query`` (all without one) the hall may take: it handles every member (as
+    ``recommendation.ranked_halls`` asks) and one of its windows takes in the members that start at once."""
     wanted = normalize_query(query)
+    bundles = [
+        bundle
+        for bundle in Bundle.objects.filter(status=BundleStatus.PUBLISHED).prefetch_related("members").order_by("code")
+        if wanted in bundle.search_text  # "" is in every one
+    ]
+    members = {m.item_code: item_index.version_in_force(m.item_code) for b in bundles for m in b.members.all()}
+    handled = {item.code for item in items_handled_at(point, list(filter(None, members.values())), windows)}
     choices = []
-    for bundle in Bundle.objects.filter(status=BundleStatus.PUBLISHED).prefetch_related("members").order_by("code"):
-        if wanted not in bundle.search_text:  # "" is in every one
-            continue
-        starting = [item_index.version_in_force(m.item_code) for m in bundle.members.all() if not m.waits_for]
-        if starting and all(starting) and len(items_handled_at(point, starting, windows)) == len(starting):
+    for bundle in bundles:
+        starting = [members[m.item_code] for m in bundle.members.all() if not m.waits_for]
+        if (
+            starting
+            and all(m.item_code in handled for m in bundle.members.all())
+            and any(all(w.serves(item_code=i.code, authority_kind=i.authority_kind) for i in starting) for w in windows)
+        ):
             choices.append(Choice(bundle.code, bundle.name))
-    return choices
+    return choices[:SHOWN_ITEMS]
 
 
 def _start(request, point: ServicePoint, *, error: str = "", status: int = 200):

@@ -6,6 +6,7 @@ prediction and the staffing planner.
 """
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.appointments.models import Booking
 from tongban.cases.models import Applicant
+from tongban.catalog.models import Bundle
 from tongban.directory.choices import AuthorityKind
 from tongban.directory.models import ServicePoint, Window
 from tongban.queueing.choices import TicketAction, TicketKind, TicketStatus
@@ -157,6 +159,15 @@ class Ticket(models.Model):
     @property
     def items_taken_in(self) -> int:
         return 1 + len(self.along_with)
+
+    @functools.cached_property
+    def subject(self) -> str:
+        """What the visitor came for: the 一件事's name, or the item's."""
+        if self.bundle_code:
+            name = Bundle.objects.filter(code=self.bundle_code).values_list("name", flat=True).first()
+            if name:
+                return name
+        return self.item_name
 
     def served_by(self, window: Window) -> bool:
         """Whether ``window`` may call this ticket: it serves the item and every item taken in along with it."""

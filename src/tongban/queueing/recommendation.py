@@ -74,8 +74,8 @@ def hall_snapshots(
         if ticket.status in OPEN_STATUSES:
             tickets.setdefault(point_id, []).append(ticket)
         if ticket.kind == TicketKind.WALK_IN and lately < ticket.issued_at <= now:
-            walk_in_minutes[point_id] = (
-                walk_in_minutes.get(point_id, 0.0) + times.get(ticket.service_group, point_id).minutes
+            walk_in_minutes[point_id] = walk_in_minutes.get(point_id, 0.0) + times.visit(
+                ticket.service_group, ticket.along_with, point_id
             )
     # Per point: (arrival, [[item code, authority kind], …]), kept only where a window serving the request serves
     # every item the arrival takes in.
@@ -93,7 +93,7 @@ def hall_snapshots(
     for point_id, expected_at, group, item_code, kind, along_with in Referral.objects.filter(
         service_point_id__in=ids, arrived_at__isnull=True, expires_at__gt=now
     ).values_list("service_point_id", "expected_at", "service_group", "item_code", "authority_kind", "along_with"):
-        work = _visit_minutes(times, point_id, group, along_with)
+        work = times.visit(group, along_with, point_id)
         arriving = policy.Arrival(_minutes(expected_at - now), work)
         arrivals.setdefault(point_id, []).append((arriving, [[item_code, kind], *along_with]))
 
@@ -110,7 +110,7 @@ def hall_snapshots(
         open_windows = [w for w in serving if w.pk in staffed] if point_staffed else serving
         backlog, waiting = 0.0, 0
         for ticket in tickets.get(point.pk, []):
-            mean = _visit_minutes(times, point.pk, ticket.service_group, ticket.along_with)
+            mean = times.visit(ticket.service_group, ticket.along_with, point.pk)
             if ticket.status == TicketStatus.WAITING:
                 if any(ticket.served_by(w) for w in serving):
                     backlog += mean
@@ -142,12 +142,6 @@ def hall_snapshots(
 
 def _serves_all(window: Window, items: list) -> bool:
     return all(window.serves(item_code=code, authority_kind=kind) for code, kind in items)
-
-
-def _visit_minutes(times: ServiceTimes, point_id: int, group: str, along_with: list) -> float:
-    """Expected service minutes of a visit for an item of ``group`` and the items taken in ``along_with`` it
-    (a 一件事's: [code, authority kind], timed by their department's kind)."""
-    return times.get(group, point_id).minutes + sum(times.get(kind, point_id).minutes for _code, kind in along_with)
 
 
 def _hours_left_today(points: list[ServicePoint], now: datetime.datetime) -> dict[int, tuple]:
@@ -196,8 +190,8 @@ def _coordinate(value, low: float, high: float, field: str) -> float:
 
 
 class Ranking(NamedTuple):
-    items: list[Item]
-    points: list[ServicePoint]  # every point that can handle the items for the applicant
+    visit: Visit  # what one window takes in: the item, or the 一件事's items that start at once
+    points: list[ServicePoint]  # every point that can handle the item, or every item of the 一件事, for the applicant
     snapshots: list[policy.HallSnapshot]
     options: list[policy.Option]  # those worth going to, by the person's own travel + wait
 
@@ -212,12 +206,15 @@ def ranked_halls(
     now: datetime.datetime | None = None,
     going_now: bool = False,
 ) -> Ranking:
-    """The eligible halls by expected total time, without taking a recommendation. For someone
-    ``going_now``, only halls that will call them today; a booking comes at its slot, whatever today's hours."""
+    """The eligible halls by expected total time, without taking a recommendation. A hall is eligible when it
+    can handle every item (of a 一件事, those started later too: the case is taken in whole); the wait is for a
+    window taking in the visit's items together. For someone ``going_now``, only halls that will call them
+    today; a booking comes at its slot, whatever today's hours."""
     lat, lng = _coordinate(lat, -90, 90, "lat"), _coordinate(lng, -180, 180, "lng")
     items, points = eligible_points_for(region_code=region_code, item_code=item_code, bundle_code=bundle_code)
-    snapshots = hall_snapshots(items, points, now=now or timezone.now(), going_now=going_now)
-    return Ranking(items, points, snapshots, policy.rank(snapshots, lat, lng))
+    visit = visit_of(bundle_code=bundle_code) if bundle_code else Visit(items[0])
+    snapshots = hall_snapshots([visit.item, *visit.along_with], points, now=now or timezone.now(), going_now=going_now)
+    return Ranking(visit, points, snapshots, policy.rank(snapshots, lat, lng))
 
 
 @transaction.atomic
@@ -238,7 +235,7 @@ def recommend(
     trip: it replaces the one they had (asking again is not a second person) and its ticket is theirs. Staff
     asking for visitors leave each recommendation unowned."""
     now = now or timezone.now()
-    _items, points, snapshots, options = ranked_halls(
+    visit, points, snapshots, options = ranked_halls(
         region_code=region_code,
         lat=lat,
         lng=lng,
@@ -254,7 +251,6 @@ def recommend(
         traveller = by if by is not None and by.is_authenticated and not user_roles(by) else None
         if traveller is not None:
             _end_trips_of(traveller, now)
-        visit = visit_of(item_code=item_code, bundle_code=bundle_code)
         referral = hold_referral(visit, point, travel_minutes=chosen.travel_minutes, now=now, by=traveller)
     return Recommendation(options, chosen, referral, staffed=sum(1 for s in snapshots if s.windows > 0))
 
@@ -309,10 +305,9 @@ def set_off(
             code="hall_not_available",
             details={"service_point": [_("不在推荐列表中")]},
         )
-    visit = visit_of(item_code=item_code, bundle_code=bundle_code)
     _end_trips_of(by, now)
     point = next(p for p in ranking.points if p.code == point_code)
-    return hold_referral(visit, point, travel_minutes=option.travel_minutes, now=now, by=by)
+    return hold_referral(ranking.visit, point, travel_minutes=option.travel_minutes, now=now, by=by)
 
 
 def _end_trips_of(user, now: datetime.datetime) -> None:

@@ -1,10 +1,12 @@
 """Service times learned from finished tickets, per service-time group (and hall, with enough data).
 
 Falls back from the hall's own tickets to the city's, then to the minutes entered per item
-(``appointments.VisitProfile``), then to the default.
+(``appointments.VisitProfile``), then to the default. A 一件事's ticket takes in several items in one
+service time, so it teaches no group's time; its visit is timed as the sum of its items'.
 """
 
 import datetime
+import functools
 import math
 from dataclasses import dataclass
 
@@ -40,7 +42,9 @@ class ServiceTimes:
     def __init__(self, now: datetime.datetime | None = None, *, entered: dict[str, float] | None = None):
         since = (now or timezone.now()) - datetime.timedelta(days=LEARNING_DAYS)
         rows = (
-            Ticket.objects.filter(status=TicketStatus.FINISHED, finished_at__gte=since, service_seconds__isnull=False)
+            Ticket.objects.filter(
+                status=TicketStatus.FINISHED, finished_at__gte=since, service_seconds__isnull=False, bundle_code=""
+            )
             .values("service_point_id", "service_group")
             .annotate(
                 n=Count("id"), total=Sum("service_seconds"), squares=Sum(F("service_seconds") * F("service_seconds"))
@@ -74,3 +78,16 @@ class ServiceTimes:
                 variance = max(0.0, squares / n - mean * mean)
                 return ServiceTime(mean / 60, math.sqrt(variance) / mean if mean else 1.0, int(n), source)
         return ServiceTime(float(self.entered.get(group, DEFAULT_SERVICE_MINUTES)), 1.0, 0, "entered")
+
+    @functools.cached_property
+    def _groups_of_items(self) -> dict[str, str]:
+        """Item code → service-time group, for the items whose profile names one (others go by their kind)."""
+        return dict(VisitProfile.objects.exclude(service_group="").values_list("item_code", "service_group"))
+
+    def visit(self, group: str, along_with: list, point_id: int | None = None) -> float:
+        """Expected minutes of a visit for an item of ``group`` and the items taken in ``along_with`` it
+        (``Ticket.along_with``: [item code, authority kind] of each)."""
+        minutes = self.get(group, point_id).minutes
+        for code, kind in along_with:
+            minutes += self.get(self._groups_of_items.get(code) or kind, point_id).minutes
+        return minutes

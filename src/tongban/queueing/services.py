@@ -21,6 +21,7 @@ from tongban.appointments.models import Booking, BookingEvent
 from tongban.appointments.services import CHECK_IN_EARLY, CHECK_IN_LATE, Visit, opening_periods, visit_of
 from tongban.cases.models import Applicant, IdentityAccess
 from tongban.cases.permissions import actor_of
+from tongban.catalog.models import Item
 from tongban.catalog.services import item_in_force, service_points_for_item
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.core.identifiers import normalize, validate_credit_code, validate_resident_id
@@ -111,7 +112,7 @@ def issue_ticket(
 
 @transaction.atomic
 def _walk_in(point: ServicePoint, visit: Visit, *, by, region_code: str = "", referral_token: str = "") -> Ticket:
-    for item in (visit.item, *visit.along_with):
+    for item in case_items(visit):
         if region_code:
             allowed = eligible_points(item, owning_department(item, region_code))
         else:
@@ -212,6 +213,14 @@ def check_in(booking_number: str, *, by, at_point: str = "") -> Ticket:
         booking=booking,
         due_at=booking.starts_at,
     )
+
+
+def case_items(visit: Visit) -> list[Item]:
+    """The items a visit's case takes in, which the hall must be able to handle: the item, or every member of
+    the 一件事 (those started after another's result too, as ``eligible_points_for`` asks)."""
+    if visit.bundle is None:
+        return [visit.item]
+    return [item_in_force(member.item_code) for member in visit.bundle.members.all()]
 
 
 def planned_visit(item_code: str, bundle_code: str) -> Visit:

@@ -50,12 +50,12 @@ def ticket_status(ticket: Ticket, now: datetime.datetime | None = None) -> Ticke
         if any(_first(other, ticket, window, now) for window in open_windows)
     ]
     times = cache.get_or_set(SERVICE_TIMES_KEY, lambda: ServiceTimes(now), SERVICE_TIMES_SECONDS)
-    backlog = sum(times.get(t.service_group, ticket.service_point_id).minutes for t in ahead)
+    backlog = sum(times.visit(t.service_group, t.along_with, ticket.service_point_id) for t in ahead)
     at_windows = today.filter(status__in=[TicketStatus.CALLED, TicketStatus.SERVING], window__in=open_windows).only(
-        "service_group", "called_at", "started_at"
+        "service_group", "along_with", "called_at", "started_at"
     )
     for busy in at_windows:
-        mean = times.get(busy.service_group, ticket.service_point_id).minutes
+        mean = times.visit(busy.service_group, busy.along_with, ticket.service_point_id)
         elapsed = (now - (busy.started_at or busy.called_at or now)).total_seconds() / 60
         backlog += policy.remaining_minutes(mean, elapsed)
     hall = policy.HallSnapshot(

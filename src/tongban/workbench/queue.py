@@ -50,7 +50,7 @@ def ticket_intake(request, pk):
         messages.error(request, exc.message)
         return redirect("workbench:start")
     if ticket.applicant is None:  # a walk-in: identify them first, then straight on to their item
-        context = {"number": ticket.number, "item": ticket.item_name}
+        context = {"number": ticket.number, "item": ticket.subject}
         messages.info(request, _("请核验 %(number)s 号申请人的身份后受理“%(item)s”。") % context)
         return redirect(f"{reverse('workbench:start')}?{urlencode({'ticket': ticket.pk})}")
     return redirect(intake_url(ticket, ticket.applicant_id))
