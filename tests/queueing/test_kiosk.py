@@ -1,10 +1,12 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.queueing.conftest import booking_due_soon
 from tongban.appointments.choices import BookingStatus
 from tongban.cases.choices import ApplicantKind
 from tongban.cases.services import identify_applicant
+from tongban.catalog.models import Item
 from tongban.queueing.choices import TicketKind
 from tongban.queueing.models import Ticket
 from tongban.queueing.services import issue_ticket
@@ -267,8 +269,6 @@ def test_the_kiosk_offers_the_bundles_the_hall_takes_in_and_one_ticket_takes_in_
 def test_a_kiosk_in_daily_use_stays_signed_in_and_one_left_unused_signs_in_again(client, user_of, time_machine):
     import datetime
 
-    from django.utils import timezone
-
     start = timezone.now()
     time_machine.move_to(start, tick=False)
     client.force_login(user_of("kiosk_gulou"))
@@ -277,3 +277,29 @@ def test_a_kiosk_in_daily_use_stays_signed_in_and_one_left_unused_signs_in_again
         assert client.get(KIOSK).status_code == 200
     time_machine.move_to(start + datetime.timedelta(days=45), tick=False)
     assert client.get(KIOSK).status_code == 302  # to the login page
+
+
+@pytest.mark.usefixtures("office_hours")
+def test_someone_on_a_trip_taking_their_own_ticket_without_the_code_is_no_longer_counted_on_the_way(api, user_of):
+    from tongban.directory.models import ServicePoint
+    from tongban.queueing.recommendation import hall_snapshots, set_off
+
+    zhang = user_of("citizen_zhang")
+    trip = {"by": zhang, "region_code": "350102", "lat": 26.085, "lng": 119.279, "item_code": "000101008000"}
+    here = set_off(**trip, point_code="fz-gulou")
+    gulou = ServicePoint.objects.get(code="fz-gulou")
+    item = Item.objects.in_force().get(code="000101008000")
+    assert len(hall_snapshots([item], [gulou], now=timezone.now())[0].arrivals) == 1
+
+    api.force_authenticate(zhang)  # in their own app, without scanning the code
+    body = {"service_point": "fz-gulou", "item": "000101008000"}
+    taken = api.post("/api/v1/tickets/", body, format="json")
+    assert taken.status_code == 201
+    here.refresh_from_db()
+    assert Ticket.objects.get(pk=taken.json()["id"]).referral == here and here.arrived_at is not None
+    assert hall_snapshots([item], [gulou], now=timezone.now())[0].arrivals == ()
+
+    elsewhere = set_off(**trip, point_code="fz-gulou-wenquan")  # then went to 鼓楼 after all
+    assert api.post("/api/v1/tickets/", body, format="json").status_code == 201
+    elsewhere.refresh_from_db()
+    assert elsewhere.arrived_at is None and elsewhere.expires_at <= timezone.now()

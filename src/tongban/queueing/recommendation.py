@@ -13,7 +13,6 @@ import secrets
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
@@ -31,6 +30,7 @@ from tongban.queueing import policy
 from tongban.queueing.choices import OPEN_STATUSES, TicketKind, TicketStatus
 from tongban.queueing.models import Referral, Ticket, WindowSession
 from tongban.queueing.service_times import ServiceTimes, service_group_of
+from tongban.queueing.services import end_trips_of
 
 HORIZON = datetime.timedelta(hours=3)  # booked visitors this far ahead count
 LATE_BOOKED = datetime.timedelta(minutes=30)  # booked visitors this late may still come
@@ -250,7 +250,7 @@ def recommend(
         point = next(p for p in points if p.code == chosen.hall.code)
         traveller = by if by is not None and by.is_authenticated and not user_roles(by) else None
         if traveller is not None:
-            _end_trips_of(traveller, now)
+            end_trips_of(traveller, now)
         referral = hold_referral(visit, point, travel_minutes=chosen.travel_minutes, now=now, by=traveller)
     return Recommendation(options, chosen, referral, staffed=sum(1 for s in snapshots if s.windows > 0))
 
@@ -305,12 +305,6 @@ def set_off(
             code="hall_not_available",
             details={"service_point": [_("不在推荐列表中")]},
         )
-    _end_trips_of(by, now)
+    end_trips_of(by, now)
     point = next(p for p in ranking.points if p.code == point_code)
     return hold_referral(ranking.visit, point, travel_minutes=option.travel_minutes, now=now, by=by)
-
-
-def _end_trips_of(user, now: datetime.datetime) -> None:
-    """One trip at a time, even when two start at once: the user's row is locked, their open trips end now."""
-    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-    Referral.objects.filter(created_by=user, arrived_at__isnull=True, expires_at__gt=now).update(expires_at=now)

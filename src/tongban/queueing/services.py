@@ -9,6 +9,7 @@ import datetime
 import re
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -127,7 +128,12 @@ def _walk_in(point: ServicePoint, visit: Visit, *, by, region_code: str = "", re
     if settings.TICKETS_IN_OPENING_HOURS:
         _check_taking_tickets(point, now)
     at_the_hall = works_at(by, point)
-    referral = _arriving(referral_token, point, by, now, at_the_hall) if referral_token else None
+    if referral_token:
+        referral = _arriving(referral_token, point, by, now, at_the_hall)
+    elif by.is_authenticated and not at_the_hall:  # their own ticket, e.g. in an app, without the trip's code
+        referral = _trip_ending_here(by, point, now)
+    else:
+        referral = None
     # A ticket the hall's staff or kiosk takes is a visitor's, never their own.
     applicant = None if at_the_hall or not by.is_authenticated else getattr(by, "applicant", None)
     if referral is not None and referral.created_by_id:  # set off from the portal: the ticket is theirs
@@ -154,6 +160,29 @@ def _arriving(token: str, point: ServicePoint, by, now: datetime.datetime, at_th
     referral.arrived_at = now
     referral.save(update_fields=["arrived_at"])
     return referral
+
+
+def _open_trips_of(user, now: datetime.datetime):
+    """The user's 现在去办 trips still counted on the way, their user row locked: one trip at a time, even when
+    two requests come at once."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    return Referral.objects.filter(created_by=user, arrived_at__isnull=True, expires_at__gt=now)
+
+
+def end_trips_of(user, now: datetime.datetime) -> None:
+    _open_trips_of(user, now).update(expires_at=now)
+
+
+def _trip_ending_here(user, point: ServicePoint, now: datetime.datetime) -> Referral | None:
+    """Someone on a trip takes their own ticket without its code: the trip here ends with the ticket, one to
+    another hall is given up, so neither counts them on the way any more."""
+    trips = _open_trips_of(user, now)
+    here = trips.filter(service_point=point).order_by("-created_at").first()
+    if here is not None:
+        here.arrived_at = now
+        here.save(update_fields=["arrived_at"])
+    trips.update(expires_at=now)  # the others: ``here`` has arrived
+    return here
 
 
 def _check_taking_tickets(point: ServicePoint, now: datetime.datetime) -> None:
