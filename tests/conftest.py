@@ -61,6 +61,25 @@ def food_item():
 
 
 @pytest.fixture
+def rule_for():
+    """Give an in-force item a 秒批 rule (``applicant.kind == "person"`` unless said), as if the catalog had
+    published a version with it: ``rule_for("000920001000")``."""
+    from tongban.catalog.models import ApprovalRule
+    from tongban.catalog.search import item_index
+    from tongban.catalog.services import bump_catalog_revision, item_in_force
+
+    def add(item_code: str, expression: str = 'applicant.kind == "person"') -> ApprovalRule:
+        rule = ApprovalRule.objects.create(
+            item=item_in_force(item_code), code="R1", description="申请人类型", expression=expression
+        )
+        bump_catalog_revision()  # the shared in-force versions are read again
+        item_index.invalidate()
+        return rule
+
+    return add
+
+
+@pytest.fixture
 def api():
     return APIClient()
 

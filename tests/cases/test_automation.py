@@ -182,3 +182,58 @@ def test_whoever_uploads_the_last_file_completes_the_decision(submit_muck, appro
 
     assert case.state == State.APPROVED and case.result_licence is not None
     assert LicenceLookup.objects.filter(user=approver, purpose=f"秒批 {case.number}").exists()
+
+
+@pytest.fixture
+def muck_at_the_window(submit_muck, user_of):
+    """The muck application taken in at a 鼓楼 window, which 仓山's urban management lets receive and accept."""
+    from tongban.cases.choices import Channel, Right
+    from tongban.cases.grants import create_grant
+    from tongban.cases.services import implementation_for
+    from tongban.directory.models import ServicePoint
+
+    department = implementation_for(MUCK_ITEM, "350104").department
+    gulou = ServicePoint.objects.get(code="fz-gulou")
+    create_grant(by=user_of("admin"), department=department, service_point=gulou, rights=[Right.RECEIVE_ACCEPT])
+    return lambda: submit_muck(by=user_of("clerk_gulou"), channel=Channel.WINDOW)
+
+
+def test_at_a_window_the_clerk_takes_the_application_in_first_and_the_rules_decide_on_acceptance(
+    muck_at_the_window, user_of
+):
+    from tongban.cases.services import transition
+
+    case = muck_at_the_window()
+    assert case.state == State.SUBMITTED and case.auto_decision == {}  # not decided over the clerk's head
+    clerk = user_of("clerk_gulou")
+    decided = transition(case.number, Action.ACCEPT, by=clerk)
+    assert decided.state == State.APPROVED and decided.result_licence_id and decided.auto_decision["passed"]
+    steps = [(e.action, e.actor) for e in decided.events.order_by("at", "pk")]
+    assert steps[0] == (Action.SUBMIT, clerk) and steps[1] == (Action.ACCEPT, clerk)
+    assert (Action.AUTO_APPROVE, None) in steps[2:]
+
+
+def test_a_window_acceptance_with_a_material_owed_is_left_to_the_department(muck_at_the_window, user_of):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.cases.conftest import DISPOSAL_AGREEMENT
+    from tongban.cases.services import transition
+    from tongban.catalog.models import Material
+    from tongban.catalog.search import item_index
+    from tongban.catalog.services import bump_catalog_revision
+
+    agreement = Material.objects.get(
+        item__in=Item.objects.in_force(), item__code=MUCK_ITEM, material_type__code=DISPOSAL_AGREEMENT
+    )
+    Material.objects.filter(pk=agreement.pk).update(necessity="deferrable")  # 容缺 in a version published so
+    bump_catalog_revision()
+    item_index.invalidate()
+    case = muck_at_the_window()
+    due = (timezone.localdate() + datetime.timedelta(days=5)).isoformat()
+    owed = {"deferred": [{"material": agreement.pk, "due_date": due}]}
+    accepted = transition(case.number, Action.ACCEPT, by=user_of("clerk_gulou"), data=owed)
+    assert accepted.state == State.ACCEPTED and not accepted.result_licence_id
+    assert accepted.auto_decision["owed"] == [agreement.name]
+    assert accepted.events.get(action=Action.AUTO_CHECK).reason.startswith("容缺受理")

@@ -133,3 +133,14 @@ def test_staff_cannot_apply_for_a_bundle_and_a_visitor_must_log_in(client, user_
     assert client.get(APPLY)["Location"].startswith("/login/")
     client.force_login(user_of("clerk_gulou"))
     assert "未关联申请人身份" in client.get(APPLY).content.decode()
+
+
+def test_a_bundle_with_an_automatically_decided_item_lets_the_applicant_ask_for_a_human(enterprise, rule_for):
+    assert "不接受系统自动审批" not in enterprise.get(APPLY).content.decode()
+    rule_for(FOOD, 'applicant.kind == "enterprise"')
+    html = enterprise.get(APPLY).content.decode()
+    assert "不接受系统自动审批" in html and "“食品经营许可”实行“秒批”" in html
+
+    enterprise.post(APPLY, application(html, human_decision="on"))
+    parent = BundleCase.objects.get(applicant__user__username="enterprise_rongyun")
+    assert all(c.human_decision_requested for c in parent.children.all())

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongban.cases.choices import Channel, HandlingMode, MaterialStatus
+from tongban.cases.choices import Channel, HandlingMode, MaterialStatus, State
 from tongban.cases.models import Applicant, BundleCase, CaseAttachment, CaseSequence
 from tongban.cases.permissions import actor_of
 from tongban.cases.services import (
@@ -23,7 +23,10 @@ from tongban.cases.services import (
     _attachable_material,
     _locked_case,
     _submit,
+    _waits_for_files,
     check_and_digest,
+    decide_automatically,
+    decided_at_submission,
     implementation_for,
     next_number,
 )
@@ -55,9 +58,13 @@ def submit_bundle(
     sub_items: dict[str, str] | None = None,
     idempotency_key: str = "",
     fingerprint: str = "",
+    human_decision: bool = False,
 ) -> BundleCase:
     """Take in a bundle: all children or none. ``item_regions`` routes a member to another jurisdiction
-    (e.g. 迁出 at the origin district while the rest is done at the destination ``region_code``)."""
+    (e.g. 迁出 at the origin district while the rest is done at the destination ``region_code``). Once all
+    are in, 秒批 decides the children that start now and have rules (at a window, once the clerk accepts
+    them), unless the applicant asked for a ``human_decision`` (个人信息保护法 art. 24); those started later
+    are decided when they start."""
     form_data, item_regions = form_data or {}, item_regions or {}
     requirements = bundle_requirements(published_bundle(bundle_code), sub_items, strict=True)
     member_codes = {m.item.code for m in requirements.members}
@@ -129,6 +136,7 @@ def submit_bundle(
                 materials=inputs,
                 bundle_case=parent,
                 waits_for=[code for code in member.waits_for if code in member_codes],
+                human_decision=human_decision,
             )
         )
     regions = {child.department.region_id for child in children}
@@ -138,6 +146,12 @@ def submit_bundle(
     )
     parent.save(update_fields=["handling_mode"])
     parent.new_children = children  # the caller shows them without reading them back
+    ruled = [child for child in children if child.state == State.SUBMITTED and decided_at_submission(child)]
+    for child in ruled:
+        decide_automatically(child, actor)
+    if ruled:  # 秒批 may have decided some and started others: shown as they are now
+        parent.refresh_from_db(fields=["state", "completed_at"])
+        parent.new_children = list(parent.children.select_related("item", "department__region").order_by("pk"))
     return parent
 
 
@@ -186,7 +200,11 @@ def attach_bundle_file(number: str, *, by, material_type: str, upload) -> list[C
             if not targets:
                 raise Conflict(_("需要该材料的事项均已办结或终止，不能再上传。"), code="invalid_transition")
             stored = checked.store(f"bundles/{parent.number}")
-            return [_attach_stored(locked, attachable, checked, stored, by=by) for locked, attachable in targets]
+            attached = [_attach_stored(locked, attachable, checked, stored, by=by) for locked, attachable in targets]
+            for locked, (_material, actor, _authorised) in targets:
+                if _waits_for_files(locked):  # 秒批 waited for this file
+                    decide_automatically(locked, actor)
+            return attached
     except Exception:
         if stored:
             default_storage.delete(stored)

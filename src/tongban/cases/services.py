@@ -351,9 +351,16 @@ def _submit(
         _number_case(case, timezone.localdate(now), submitted, *with_number)
     if commitment:
         approve_by_commitment(case, actor)
-    elif bundle_case is None and item.approval_rules.all():
+    elif bundle_case is None and decided_at_submission(case):
         decide_automatically(case, actor)
     return case
+
+
+def decided_at_submission(case: Case) -> bool:
+    """Whether 秒批 decides the case as soon as it is submitted: its item has rules and no clerk takes it in
+    first. At a window the clerk's intake decision comes first (accept, 容缺, one-time notice); 秒批 then
+    runs on the acceptance (``transition``)."""
+    return case.channel != Channel.WINDOW and bool(case.item.approval_rules.all())
 
 
 def decide_automatically(case: Case, actor: Actor) -> None:
@@ -382,6 +389,13 @@ def decide_automatically(case: Case, actor: Actor) -> None:
         case.auto_decision = {"passed": False, "rules": [check], "waiting_for": check["values"][0]["value"]}
         case.save(update_fields=["auto_decision"])
         return
+    owed = list(case.materials.filter(status=MaterialStatus.DEFERRED).values_list("material__name", flat=True))
+    if owed:  # accepted with 容缺: no licence while a material is owed, so its department decides
+        case.auto_decision = {"passed": False, "rules": [check], "owed": owed}
+        case.save(update_fields=["auto_decision"])
+        reason = _("容缺受理，尚欠材料：%s，转人工办理") % "、".join(owed)
+        _record(case, Action.AUTO_CHECK, None, case.state, case.state, reason=reason, data=case.auto_decision)
+        return
     licences = _licences_for_case(
         case, by=actor.user, purpose=_("秒批 %s") % case.number, types=licence_types_read(case.item)
     )
@@ -396,6 +410,8 @@ def decide_automatically(case: Case, actor: Actor) -> None:
     explanation.rules.append(check)
     case.auto_decision = explanation.as_data()
     _decide_now(case, Action.AUTO_APPROVE, case.auto_decision)
+    if case.bundle_case_id:
+        follow_bundle(case, actor)
 
 
 def _know_own_applicant(user, applicant: Applicant) -> None:
@@ -434,7 +450,7 @@ def approve_by_commitment(case: Case, actor: Actor) -> None:
 
 def _decide_now(case: Case, action: Action, data: dict) -> None:
     from_state = case.state
-    case.accepted_at = timezone.now()
+    case.accepted_at = case.accepted_at or timezone.now()  # a window's acceptance keeps its time
     deadline = _set_deadline(case, timezone.localdate(case.accepted_at), case.promised_limit)
     granted = _grant(case)
     case.save()
@@ -697,27 +713,33 @@ def transition(case: Case | str, action: str, *, by, reason: str = "", data: dic
         reason=reason.strip(),
         data=event_data,
     )
+    if action == Action.ACCEPT and not locked.auto_decision and locked.item.approval_rules.all():
+        decide_automatically(locked, actor)  # taken in at a window, not yet seen by 秒批: it decides now
     if locked.bundle_case_id and locked.granted != granted_before:
-        follow_bundle(locked)
+        follow_bundle(locked, actor)
     return locked
 
 
-def follow_bundle(child: Case) -> None:
-    """A bundle child was granted or failed: start or stop the children waiting for it, update the parent.
+def follow_bundle(child: Case, actor: Actor) -> None:
+    """A bundle child was granted or failed: start or stop the children waiting for it, update the parent;
+    then 秒批 decides the children it started that have rules (their licence look-ups audited as ``actor``'s,
+    whose step started them).
 
     Outcomes come from ``Case.granted`` (the decision), not from the state: a denied case whose result
     has been made is still denied.
     """
     siblings = list(
         Case.objects.select_for_update(of=("self",))
-        .select_related("item", "result_licence")
+        .select_related("result_licence")
         .filter(bundle_case_id=child.bundle_case_id)
         .order_by("pk")
     )
+    for sibling in siblings:
+        sibling.item = item_index.version(sibling.item_id)  # with its rules and materials, shared: read only
     parent = BundleCase.objects.get(pk=child.bundle_case_id)  # locked by _locked_case
     outcome = {c.item.code: (child.granted if c.pk == child.pk else c.granted) for c in siblings}
     names = {c.item.code: c.item.name for c in siblings}
-    changed = True
+    changed, started = True, []
     while changed:  # a cancellation can cascade down a chain of dependants
         changed = False
         for sibling in siblings:
@@ -733,6 +755,7 @@ def follow_bundle(child: Case) -> None:
                 issued = [c.result_licence for c in (child, *siblings) if c.granted and c.result_licence_id]
                 given = _give_issued_licences(sibling, issued)
                 _system_step(sibling, Action.START, State.SUBMITTED, {"after": child.number, "licences": given})
+                started.append(sibling)
                 changed = True
     if all(granted is not None for granted in outcome.values()):
         parent.state = BundleCaseState.COMPLETED if all(outcome.values()) else BundleCaseState.PARTLY_FAILED
@@ -740,6 +763,9 @@ def follow_bundle(child: Case) -> None:
     else:
         parent.state, parent.completed_at = BundleCaseState.IN_PROGRESS, None
     parent.save(update_fields=["state", "completed_at"])
+    for sibling in started:  # each decision follows the bundle again, from the state just saved
+        if sibling.item.approval_rules.all():
+            decide_automatically(sibling, actor)
 
 
 def _give_issued_licences(case: Case, issued: list) -> list[str]:

@@ -146,6 +146,7 @@ def _submit(request, form: BundleApplicationForm, requirements, staged) -> Bundl
         ],
         "item_regions": form.item_regions(),
         "sub_items": {m.item.code: m.sub_item.name for m in requirements.members if m.sub_item},
+        "human_decision": form.decision_choice("human_decision"),
     }
     body = {
         **{k: v for k, v in submission.items() if k not in {"applicant", "materials"}},

@@ -138,13 +138,11 @@ class DecisionChoicesMixin:
 
     def add_decision_choices(self, item) -> None:
         if item.approval_rules.all():
-            self.fields["human_decision"] = forms.BooleanField(
-                label=_("不接受系统自动审批，要求人工审核（个人信息保护法第二十四条）"),
-                required=False,
-                help_text=_(
+            self.add_human_decision(
+                _(
                     "本事项实行“秒批”：系统按公开的审批规则读取您的申请表和电子证照，条件全部满足即自动准予。"
                     "勾选后由工作人员人工审核。"
-                ),
+                )
             )
         if item.allows_commitment and item.commitment_text:
             self.fields["commitment"] = forms.BooleanField(
@@ -153,6 +151,17 @@ class DecisionChoicesMixin:
                 help_text=_("签署后当场准予，未提交的材料以承诺代替，由部门在 %d 个工作日内事后核查。")
                 % item.post_check_days,
             )
+
+    def offer_human_decision(self, items, help_text: str) -> None:
+        """The 秒批 opt-out when any of ``items`` has rules; ``help_text`` names those (``%s``)."""
+        ruled = [item.name for item in items if item.approval_rules.all()]
+        if ruled:
+            self.add_human_decision(help_text % "、".join(ruled))
+
+    def add_human_decision(self, help_text: str) -> None:
+        self.fields["human_decision"] = forms.BooleanField(
+            label=_("不接受系统自动审批，要求人工审核（个人信息保护法第二十四条）"), required=False, help_text=help_text
+        )
 
     def decision_choice(self, name: str) -> bool:
         return bool(self.cleaned_data.get(name)) if name in self.fields else False
@@ -229,7 +238,7 @@ class BundleRegionsMixin:
         return {code: value for code, value in chosen.items() if value and value != region}
 
 
-class BundleApplicationForm(ItemFormMixin, MaterialAnswersMixin, BundleRegionsMixin, forms.Form):
+class BundleApplicationForm(ItemFormMixin, MaterialAnswersMixin, BundleRegionsMixin, DecisionChoicesMixin, forms.Form):
     """一件事: the merged form (多表合一) and one answer per material type, for every member at once."""
 
     submission_key = forms.RegexField(KEY_PATTERN, widget=forms.HiddenInput)
@@ -247,6 +256,13 @@ class BundleApplicationForm(ItemFormMixin, MaterialAnswersMixin, BundleRegionsMi
                 help_text=_("用于：%s") % requirements.used_by(material),
                 licences=offers.get(material["material_type"], ()),
             )
+        self.offer_human_decision(
+            [m.item for m in requirements.members],
+            _(
+                "“%s”实行“秒批”：所列事项开始办理时，系统按公开的审批规则读取您的申请表和电子证照，条件全部满足即"
+                "自动准予。勾选后由工作人员人工审核。"
+            ),
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -112,6 +112,7 @@ def _take_in(request, form: WindowBundleForm, applicant, requirements) -> Bundle
         materials=[BundleMaterialInput(k, form.intake_status(k), form.licence_of(k)) for k in form.material_keys],
         item_regions=form.item_regions(),
         sub_items={m.item.code: m.sub_item.name for m in requirements.members if m.sub_item},
+        human_decision=form.decision_choice("human_decision"),
     )
     if not created:
         return parent

@@ -195,6 +195,7 @@ def _take_in(request, form: IntakeForm, applicant, item, implementation, sub, ma
         sub_item=sub.name if sub else None,
         form_data=form.form_data(),
         materials=[MaterialInput(m.pk, form.intake_status(m.pk), licence=form.licence_of(m.pk)) for m in materials],
+        human_decision=form.decision_choice("human_decision"),
     )
     if not created:
         return case

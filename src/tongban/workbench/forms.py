@@ -6,7 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from tongban.cases.choices import ApplicantKind, MaterialStatus, State, SuspensionReason
 from tongban.catalog.choices import Necessity
 from tongban.core.forms import ItemFormMixin
-from tongban.portal.forms import BundleRegionsMixin, licence_label
+from tongban.portal.forms import BundleRegionsMixin, DecisionChoicesMixin, licence_label
+
+# At a window the applicant may refuse 秒批 too (个人信息保护法 art. 24): the clerk ticks it for them.
+AT_WINDOW_OPT_OUT = _("“%s”实行“秒批”：受理后系统按公开的审批规则自动决定。申请人不接受的，勾选后由承办部门人工审核。")
 
 KEY_PATTERN = r"^[0-9a-f]{32}$"
 
@@ -130,7 +133,7 @@ class ReviewPointsMixin:
         return _("审查要点已逐项核对（%(done)d/%(all)d）。") % {"done": done, "all": len(points)}
 
 
-class IntakeForm(ItemFormMixin, WindowMaterialsMixin, ReviewPointsMixin, forms.Form):
+class IntakeForm(ItemFormMixin, WindowMaterialsMixin, ReviewPointsMixin, DecisionChoicesMixin, forms.Form):
     """The application as the clerk fills it in: form, materials checked one by one, review points ticked."""
 
     submission_key = forms.RegexField(KEY_PATTERN, widget=forms.HiddenInput)
@@ -154,6 +157,7 @@ class IntakeForm(ItemFormMixin, WindowMaterialsMixin, ReviewPointsMixin, forms.F
                 licences=(offers or {}).get(m.pk, ()),
             )
         self.add_review_points(review_points)
+        self.offer_human_decision([item], AT_WINDOW_OPT_OUT)
 
     def review_point_rows(self) -> list:
         return self.point_fields(self.review_points)
@@ -195,7 +199,9 @@ class IntakeForm(ItemFormMixin, WindowMaterialsMixin, ReviewPointsMixin, forms.F
         return cleaned
 
 
-class WindowBundleForm(ItemFormMixin, WindowMaterialsMixin, ReviewPointsMixin, BundleRegionsMixin, forms.Form):
+class WindowBundleForm(
+    ItemFormMixin, WindowMaterialsMixin, ReviewPointsMixin, BundleRegionsMixin, DecisionChoicesMixin, forms.Form
+):
     """一件事 at the window: the merged form, each merged material checked once, the review points of
     the items that start now; then every item is accepted, or those with problems get the notice."""
 
@@ -219,6 +225,7 @@ class WindowBundleForm(ItemFormMixin, WindowMaterialsMixin, ReviewPointsMixin, B
             )
         self.points = {member.item.code: self._review_points_of(member) for member in self.starting}
         self.add_review_points(p for points in self.points.values() for p in points)
+        self.offer_human_decision([m.item for m in requirements.members], AT_WINDOW_OPT_OUT)
 
     @property
     def starting(self) -> list:

@@ -42,6 +42,9 @@ class BundleCaseCreateSerializer(serializers.Serializer):
     applicant = ApplicantInput()
     form_data = serializers.DictField(required=False, default=dict)
     materials = BundleMaterialSerializer(many=True, required=False, default=list)
+    human_decision = serializers.BooleanField(
+        default=False, help_text="不接受系统自动决定（秒批），各事项均由人工审批（个人信息保护法第二十四条）"
+    )
 
 
 class BundleCaseSerializer(serializers.ModelSerializer):
@@ -123,6 +126,7 @@ class BundleCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             "materials": [BundleMaterialInput(**m) for m in data["materials"]],
             "item_regions": {code.upper(): region for code, region in data["item_regions"].items()},
             "sub_items": {code.upper(): name for code, name in data["sub_items"].items()},
+            "human_decision": data["human_decision"],
         }
         key = request.headers.get("Idempotency-Key", "").strip()[:100]
         if key:
