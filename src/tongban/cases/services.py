@@ -714,8 +714,8 @@ def transition(case: Case | str, action: str, *, by, reason: str = "", data: dic
         data=event_data,
     )
     if action == Action.ACCEPT and not locked.auto_decision and locked.item.approval_rules.all():
-        decide_automatically(locked, actor)  # taken in at a window, not yet seen by 秒批: it decides now
-    if locked.bundle_case_id and locked.granted != granted_before:
+        decide_automatically(locked, actor)  # taken in at a window, not yet seen by 秒批 (which follows the bundle)
+    elif locked.bundle_case_id and locked.granted != granted_before:
         follow_bundle(locked, actor)
     return locked
 
