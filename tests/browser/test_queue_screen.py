@@ -37,6 +37,10 @@ def test_a_ticket_from_the_kiosk_called_from_the_panel_shows_on_the_big_screen(b
         expect(start.get_by_role("heading", name="请选择办理事项")).to_be_visible()
         expect(start.get_by_role("button", name="食品经营许可")).to_be_visible()  # now among the frequent items
         kiosk.shot("queue-kiosk")
+        start.get_by_role("button", name="新生儿出生一件事").click()  # a 一件事: one ticket for what it starts
+        expect(start.locator(".slip")).to_contain_text("新生儿出生一件事（一次办理 2 项）")
+        kiosk.shot("queue-kiosk-bundle-slip")
+        start.get_by_role("link", name="完成").click()
         expect(board).to_contain_text(number, timeout=15_000)  # waiting
 
         desk.login("clerk_gulou")  # the project's login, then the staff pages' own navigation
