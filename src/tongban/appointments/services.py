@@ -82,11 +82,7 @@ def slot_starts(point: ServicePoint, day: datetime.date, slot_minutes: int) -> l
 
 def bookable_windows(point: ServicePoint, item: Item, along_with: Sequence[Item] = ()) -> list[Window]:
     """Windows open for booking that serve the item and everything taken in with it (a bundle's items)."""
-    return [
-        w
-        for w in point.windows.all()
-        if w.bookable and all(w.serves(item_code=i.code, authority_kind=i.authority_kind) for i in (item, *along_with))
-    ]
+    return [w for w in point.windows.all() if w.bookable and w.serves_all((item, *along_with))]
 
 
 def visit_slots(items: Sequence[Item]) -> int:

@@ -194,6 +194,10 @@ class Window(models.Model):
             return True
         return item_code in (self.zone_item_codes or []) or authority_kind in (self.zone_authorities or [])
 
+    def serves_all(self, items) -> bool:
+        """Whether this window takes in all of ``items`` (Items or catalog index rows) at one visit."""
+        return all(self.serves(item_code=i.code, authority_kind=i.authority_kind) for i in items)
+
 
 class Staff(models.Model):
     """Where a user works. Roles are Django groups (``directory.roles``)."""

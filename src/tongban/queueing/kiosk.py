@@ -97,7 +97,7 @@ def _bundles(point: ServicePoint, windows: list, query: str) -> list[Choice]:
         if (
             starting
             and all(m.item_code in handled for m in bundle.members.all())
-            and any(all(w.serves(item_code=i.code, authority_kind=i.authority_kind) for i in starting) for w in windows)
+            and any(w.serves_all(starting) for w in windows)
         ):
             choices.append(Choice(bundle.code, bundle.name))
     return choices[:SHOWN_ITEMS]

@@ -100,11 +100,7 @@ def hall_snapshots(
     groups = [service_group_of(item) for item in items]
     snapshots = []
     for point in points:
-        serving = [
-            w
-            for w in windows.get(point.pk, [])
-            if all(w.serves(item_code=i.code, authority_kind=i.authority_kind) for i in items)
-        ]
+        serving = [w for w in windows.get(point.pk, []) if w.serves_all(items)]
         point_staffed = any(w.pk in staffed for w in windows.get(point.pk, []))
         # Before any clerk signs in today, the point is assumed to staff every window.
         open_windows = [w for w in serving if w.pk in staffed] if point_staffed else serving

@@ -266,11 +266,8 @@ def planned_visit(item_code: str, bundle_code: str) -> Visit:
 def _taken_in_whole(point: ServicePoint, visit: Visit) -> Visit:
     """The visit, if a window of the hall serves all its items; else (the windows' zones changed since it was
     planned) its first item, so some window can call the visitor and the clerk takes in the rest of the 一件事."""
-    if not visit.along_with:
-        return visit
-    items = [visit.item, *visit.along_with]
     windows = point.windows.filter(is_active=True)
-    if any(all(w.serves(item_code=i.code, authority_kind=i.authority_kind) for i in items) for w in windows):
+    if not visit.along_with or any(w.serves_all((visit.item, *visit.along_with)) for w in windows):
         return visit
     return Visit(visit.item, bundle=visit.bundle)
 
